@@ -1,0 +1,340 @@
+/*
+ * The authentication and session steps behind the PAM entry points.
+ *
+ * A login is allowed when the portal accepts the token, a role visible to
+ * it matches an allow rule, and that role's credentials arrive intact.
+ * Any other outcome (a bad configuration, a malformed response, a timeout)
+ * refuses the login.  Each decision is logged once with the user, the
+ * remote host, the tty, the account, the role and the reason.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <security/pam_ext.h>
+
+#include "auth.h"
+#include "conversation.h"
+#include "endpoint.h"
+#include "env_export.h"
+#include "http.h"
+#include "logging.h"
+#include "options.h"
+#include "portal.h"
+#include "secret.h"
+
+/* pam_set_data key marking a pam_sso login within one process. */
+#define SSO_DATA_AUTHENTICATED "pam_sso_authenticated"
+
+/* What one login attempt found, for the decision log line. */
+struct attempt {
+    pam_handle_t *pamh;
+    int flags;
+    const struct sso_options *opts;
+    const char *reason;          /* static text, NULL on success */
+    char detail[SSO_PORTAL_ERROR_MAX];
+    const struct sso_role_ref *role;
+};
+
+static const char *
+get_item_text(pam_handle_t *pamh, int item_type)
+{
+    const void *item = NULL;
+
+    if (pam_get_item(pamh, item_type, &item) != PAM_SUCCESS)
+        return NULL;
+    return item;
+}
+
+/* Log the decision: one line per login, untrusted text sanitised. */
+static void
+log_decision(const struct attempt *attempt, int pamret)
+{
+    char user[SSO_LOG_VALUE_MAX];
+    char rhost[SSO_LOG_VALUE_MAX];
+    char tty[SSO_LOG_VALUE_MAX];
+    char account[SSO_LOG_VALUE_MAX];
+    char role[SSO_LOG_VALUE_MAX];
+    char detail[SSO_PORTAL_ERROR_MAX];
+    pam_handle_t *pamh = attempt->pamh;
+
+    sso_sanitize(user, sizeof(user), get_item_text(pamh, PAM_USER));
+    sso_sanitize(rhost, sizeof(rhost), get_item_text(pamh, PAM_RHOST));
+    sso_sanitize(tty, sizeof(tty), get_item_text(pamh, PAM_TTY));
+    sso_sanitize(account, sizeof(account),
+                 attempt->role != NULL ? attempt->role->account_id : NULL);
+    sso_sanitize(role, sizeof(role),
+                 attempt->role != NULL ? attempt->role->role_name : NULL);
+
+    if (pamret == PAM_SUCCESS) {
+        sso_log(pamh, LOG_INFO,
+                "authentication succeeded: user=%s rhost=%s tty=%s "
+                "account=%s role=%s", user, rhost, tty, account, role);
+        return;
+    }
+
+    sso_sanitize(detail, sizeof(detail), attempt->detail);
+    sso_log(pamh, LOG_NOTICE,
+            "authentication failed: user=%s rhost=%s tty=%s account=%s "
+            "role=%s result=%s reason=%s%s%s", user, rhost, tty, account,
+            role, pam_strerror(pamh, pamret),
+            attempt->reason != NULL ? attempt->reason : "unknown",
+            attempt->detail[0] != '\0' ? ": " : "", detail);
+}
+
+/* Map a portal outcome to a PAM code, the reason and the user's message. */
+static int
+fail_with(struct attempt *attempt, enum sso_status status,
+          const struct sso_portal *portal, const char *what)
+{
+    int pamret;
+
+    attempt->reason = what;
+    if (portal != NULL)
+        snprintf(attempt->detail, sizeof(attempt->detail), "%s",
+                 sso_portal_error(portal));
+
+    switch (status) {
+    case SSO_UNAUTHORIZED:
+    case SSO_BAD_REQUEST:
+        sso_tell_user(attempt->pamh, attempt->flags,
+                      "The SSO access token was rejected.");
+        pamret = PAM_AUTH_ERR;
+        break;
+    case SSO_NOT_VISIBLE:
+        sso_tell_user(attempt->pamh, attempt->flags,
+                      "The SSO access token grants no role allowed here.");
+        pamret = PAM_AUTH_ERR;
+        break;
+    case SSO_NO_MEMORY:
+        pamret = PAM_BUF_ERR;
+        break;
+    default:
+        sso_tell_user(attempt->pamh, attempt->flags,
+                      "The SSO portal is unavailable; try again later.");
+        pamret = PAM_AUTHINFO_UNAVAIL;
+        break;
+    }
+    return pamret;
+}
+
+static int
+compare_ids(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Whether ListAccountRoles is worth calling for ACCOUNT_ID. */
+static bool
+is_candidate(const struct sso_options *opts, const char *account_id)
+{
+    if (opts->role.account_id != NULL
+        && strcmp(opts->role.account_id, account_id) != 0)
+        return false;
+    return sso_rules_match_account(&opts->allow, account_id);
+}
+
+/*
+ * Collect into VISIBLE the roles the token sees in every account that an
+ * allow rule (and role=, if set) could match.  A 403 or 404 on one account
+ * means no role is visible there, not a failure.
+ */
+static enum sso_status
+list_visible_roles(struct sso_portal *portal, const struct sso_options *opts,
+                   const char *token, struct sso_role_list *visible)
+{
+    struct sso_account_list accounts = { NULL, 0 };
+    enum sso_status status;
+    size_t i;
+
+    status = sso_list_accounts(portal, token, &accounts);
+    if (status != SSO_OK)
+        goto done;
+
+    /* Sorted so that a listed duplicate costs no second call. */
+    qsort(accounts.ids, accounts.count, sizeof(accounts.ids[0]), compare_ids);
+
+    for (i = 0; i < accounts.count; i++) {
+        const char *id = accounts.ids[i];
+
+        if (i > 0 && strcmp(id, accounts.ids[i - 1]) == 0)
+            continue;
+        if (!is_candidate(opts, id))
+            continue;
+
+        status = sso_list_account_roles(portal, token, id, visible);
+        if (status == SSO_NOT_VISIBLE)
+            status = SSO_OK;
+        if (status != SSO_OK)
+            goto done;
+    }
+
+done:
+    sso_account_list_clear(&accounts);
+    return status;
+}
+
+/* Everything after the token is in hand: find, fetch, check, export. */
+static int
+grant_role(struct attempt *attempt, const char *token)
+{
+    const struct sso_options *opts = attempt->opts;
+    struct sso_role_list visible = { NULL, 0 };
+    struct sso_credentials creds = { NULL, NULL, NULL, 0 };
+    struct sso_portal *portal = NULL;
+    enum sso_status status;
+    char *base_url = NULL;
+    long chosen;
+    int pamret = PAM_BUF_ERR;
+
+    base_url = sso_portal_base_url(opts->endpoint, opts->region,
+                                   opts->use_fips_endpoint,
+                                   opts->use_dualstack_endpoint);
+    if (base_url != NULL)
+        portal = sso_portal_new(base_url, opts->ca_file,
+                                sso_http_now_ms() + opts->timeout * 1000ULL);
+    if (portal == NULL) {
+        attempt->reason = "out of memory";
+        goto done;
+    }
+    sso_debug(attempt->pamh, opts->debug, "portal %s, timeout %u s",
+              base_url, opts->timeout);
+
+    status = list_visible_roles(portal, opts, token, &visible);
+    if (status != SSO_OK) {
+        pamret = fail_with(attempt, status, portal, "role listing failed");
+        goto done;
+    }
+    sso_debug(attempt->pamh, opts->debug, "%zu candidate roles visible",
+              visible.count);
+
+    chosen = sso_select_role(&opts->allow, visible.roles, visible.count,
+                             opts->role.account_id != NULL ? &opts->role
+                                                           : NULL);
+    if (chosen < 0) {
+        attempt->role = opts->role.account_id != NULL ? &opts->role : NULL;
+        pamret = fail_with(attempt, SSO_NOT_VISIBLE, NULL,
+                           "no visible role matches the allow rules");
+        goto done;
+    }
+    attempt->role = &visible.roles[chosen];
+
+    status = sso_get_role_credentials(portal, token, attempt->role, &creds);
+    if (status != SSO_OK) {
+        pamret = fail_with(attempt, status, portal,
+                           "fetching role credentials failed");
+        goto done;
+    }
+    if (!sso_expiration_plausible(creds.expiration_ms, time(NULL))) {
+        pamret = fail_with(attempt, SSO_BAD_RESPONSE, NULL,
+                           "credential expiration in the past or too far "
+                           "ahead");
+        goto done;
+    }
+
+    pamret = sso_export_credentials(attempt->pamh, &creds, attempt->role,
+                                    opts->aws_region);
+    if (pamret != PAM_SUCCESS)
+        attempt->reason = "exporting credentials failed";
+
+done:
+    /* Logged before VISIBLE is freed, because ROLE points into it. */
+    log_decision(attempt, pamret);
+    attempt->role = NULL;
+    sso_credentials_clear(&creds);
+    sso_role_list_clear(&visible);
+    sso_portal_free(portal);
+    free(base_url);
+    return pamret;
+}
+
+int
+sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    struct sso_options opts;
+    struct attempt attempt;
+    char error[SSO_OPTION_ERROR_MAX];
+    const char *user = NULL;
+    const char *reason = NULL;
+    char *token = NULL;
+    int pamret;
+
+    memset(&attempt, 0, sizeof(attempt));
+    attempt.pamh = pamh;
+    attempt.flags = flags;
+    attempt.opts = &opts;
+
+    if (sso_options_parse(&opts, argc, argv, error, sizeof(error)) != 0) {
+        sso_log(pamh, LOG_ERR, "configuration error: %s", error);
+        pamret = PAM_SERVICE_ERR;
+        goto done;
+    }
+    sso_debug(pamh, opts.debug, "%s %s: authenticate", PACKAGE, VERSION);
+
+    pamret = pam_get_user(pamh, &user, NULL);
+    if (pamret != PAM_SUCCESS || user == NULL || user[0] == '\0') {
+        attempt.reason = "no user name";
+        pamret = pamret == PAM_SUCCESS ? PAM_USER_UNKNOWN : pamret;
+        log_decision(&attempt, pamret);
+        goto done;
+    }
+
+    pamret = sso_read_token(pamh, &opts, &token);
+    if (pamret != PAM_SUCCESS) {
+        attempt.reason = pamret == PAM_CONV_ERR
+                         ? "conversation failed" : "no stored token";
+        log_decision(&attempt, pamret);
+        goto done;
+    }
+
+    /* Checked before any request: a control byte would otherwise end up in
+     * an HTTP header, and sshd passes junk with CR and LF for unknown users
+     * and refused root logins. */
+    if (!sso_token_valid(token, &reason)) {
+        attempt.reason = reason;
+        pamret = PAM_AUTH_ERR;
+        sso_tell_user(pamh, flags, "The SSO access token is malformed.");
+        log_decision(&attempt, pamret);
+        goto done;
+    }
+
+    pamret = grant_role(&attempt, token);
+    if (pamret == PAM_SUCCESS)
+        pam_set_data(pamh, SSO_DATA_AUTHENTICATED, (void *) "yes", NULL);
+
+done:
+    sso_free_secret(token);
+    sso_options_free(&opts);
+    return pamret;
+}
+
+int
+sso_session_step(pam_handle_t *pamh, const char *step, int argc,
+                 const char **argv)
+{
+    const void *data = NULL;
+    bool debug = false;
+    int i;
+
+    /* Only debug is read here: a session step does no network work, and a
+     * configuration error was already reported by authentication. */
+    for (i = 0; i < argc; i++)
+        if (strcmp(argv[i], "debug") == 0)
+            debug = true;
+
+    if (pam_get_data(pamh, SSO_DATA_AUTHENTICATED, &data) == PAM_SUCCESS
+        || pam_getenv(pamh, SSO_MARKER_VARIABLE) != NULL) {
+        sso_debug(pamh, debug, "%s: pam_sso login, nothing more to do", step);
+        return PAM_SUCCESS;
+    }
+
+    sso_debug(pamh, debug, "%s: not a pam_sso login, ignored", step);
+    return PAM_IGNORE;
+}

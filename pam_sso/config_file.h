@@ -1,0 +1,35 @@
+/*
+ * Reading the configuration file safely.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#ifndef PAM_SSO_CONFIG_FILE_H
+#define PAM_SSO_CONFIG_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Largest configuration file read, in bytes. */
+#define SSO_CONFIG_FILE_MAX (64 * 1024)
+
+/*
+ * Called for each setting: KEY, and VALUE or NULL for a bare word.  Returns 0
+ * to go on, or -1 after writing the reason into ERROR.
+ */
+typedef int (*sso_setting_fn)(void *context, const char *key,
+                              const char *value, char *error,
+                              size_t error_size);
+
+/*
+ * Read the file at PATH and call APPLY for each "key = value" line, in file
+ * order.  The file must be an absolute path to a regular file owned by root
+ * and not writable by group or others; symbolic links are not followed.
+ * A missing file is accepted only when MUST_EXIST is false.  Returns 0, or
+ * -1 with the reason, including the line number, in ERROR.
+ */
+int sso_config_file_read(const char *path, bool must_exist,
+                         sso_setting_fn apply, void *context,
+                         char *error, size_t error_size);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * Portal URL from the region, the partition and the endpoint flags.
+ *
+ * The host names follow the SSO portal's endpoint rules in botocore 1.43
+ * (endpoint-rule-set-1.json with partitions.json).  A region that matches no
+ * partition falls back to the aws partition, as the SDKs do; the region is
+ * checked for shape first, because the rules themselves would put anything
+ * into the host name.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "endpoint.h"
+
+struct partition {
+    const char *prefix;          /* region prefix that selects it */
+    const char *suffix;          /* DNS suffix of standard and FIPS hosts */
+    const char *dualstack;       /* DNS suffix of dual-stack hosts */
+    bool fips_keeps_name;        /* FIPS host is the standard one */
+};
+
+/* Longer prefixes first: "us-gov-" must win over the aws default. */
+static const struct partition partitions[] = {
+    { "us-gov-", "amazonaws.com", "api.aws", true },
+    { "us-isob-", "sc2s.sgov.gov", "api.aws.scloud", false },
+    { "us-isof-", "csp.hci.ic.gov", "api.aws.hci.ic.gov", false },
+    { "us-iso-", "c2s.ic.gov", "api.aws.ic.gov", false },
+    { "eu-isoe-", "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk", false },
+    { "eusc-de-", "amazonaws.eu", "api.amazonwebservices.eu", false },
+    { "cn-", "amazonaws.com.cn", "api.amazonwebservices.com.cn", false },
+};
+
+static const struct partition aws_partition = {
+    "", "amazonaws.com", "api.aws", false
+};
+
+#define REGION_MAX 32
+
+bool
+sso_region_valid(const char *name)
+{
+    size_t length = strlen(name);
+    size_t i;
+    size_t dashes = 0;
+    size_t first_dash = 0;
+
+    /* Shape: letters, then one or more "-letters" groups, then "-digits". */
+    if (length < 6 || length > REGION_MAX)
+        return false;
+
+    for (i = 0; i < length; i++) {
+        char c = name[i];
+
+        if (c == '-') {
+            if (i == 0 || name[i - 1] == '-')
+                return false;
+            if (dashes++ == 0)
+                first_dash = i;
+        } else if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9')) {
+            return false;
+        }
+    }
+    if (dashes < 2 || first_dash < 2 || first_dash > 4)
+        return false;
+
+    /* The last group is digits only, every earlier group letters only. */
+    for (i = length; i > 0 && name[i - 1] != '-'; i--)
+        if (!(name[i - 1] >= '0' && name[i - 1] <= '9'))
+            return false;
+    if (i == length)
+        return false;
+    for (size_t j = 0; j + 1 < i; j++)
+        if (name[j] >= '0' && name[j] <= '9')
+            return false;
+
+    return true;
+}
+
+int
+sso_endpoint_check(const char *url, const char **reason)
+{
+    const char *host = url + strlen("https://");
+    const char *p;
+
+    if (strncmp(url, "https://", 8) != 0) {
+        *reason = "must start with https://";
+        return -1;
+    }
+    if (*host == '\0' || *host == '/') {
+        *reason = "missing host";
+        return -1;
+    }
+    for (p = url; *p != '\0'; p++) {
+        unsigned char c = (unsigned char) *p;
+
+        if (c <= 0x20 || c >= 0x7f || c == '?' || c == '#' || c == '@'
+            || c == '\\') {
+            *reason = "must be printable ASCII without '?', '#', '@' or '\\'";
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static const struct partition *
+find_partition(const char *region)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(partitions) / sizeof(partitions[0]); i++)
+        if (strncmp(region, partitions[i].prefix,
+                    strlen(partitions[i].prefix)) == 0)
+            return &partitions[i];
+    return &aws_partition;
+}
+
+char *
+sso_portal_base_url(const char *endpoint, const char *region, bool fips,
+                    bool dualstack)
+{
+    const struct partition *partition;
+    const char *service;
+    char *url = NULL;
+    size_t length;
+
+    if (endpoint != NULL) {
+        url = strdup(endpoint);
+        if (url == NULL)
+            return NULL;
+        length = strlen(url);
+        while (length > 8 && url[length - 1] == '/')
+            url[--length] = '\0';
+        return url;
+    }
+
+    partition = find_partition(region);
+    service = "portal.sso";
+    if (fips && !(partition->fips_keeps_name && !dualstack))
+        service = "portal.sso-fips";
+
+    if (asprintf(&url, "https://%s.%s.%s", service, region,
+                 dualstack ? partition->dualstack : partition->suffix) < 0)
+        return NULL;
+    return url;
+}

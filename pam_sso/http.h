@@ -1,0 +1,65 @@
+/*
+ * HTTPS requests to the portal with libcurl: TLS, time budget, bounded
+ * response bodies and retries.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#ifndef PAM_SSO_HTTP_H
+#define PAM_SSO_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Largest response body kept; a longer one fails the request. */
+#define SSO_HTTP_BODY_MAX (1024 * 1024)
+
+/* Room for the error type the portal names in x-amzn-ErrorType. */
+#define SSO_HTTP_ERROR_TYPE_MAX 64
+
+struct sso_http;
+
+enum sso_http_result {
+    SSO_HTTP_OK,            /* a response arrived; see its status */
+    SSO_HTTP_UNAVAILABLE,   /* connection, TLS, timeout or size failure */
+    SSO_HTTP_NO_MEMORY,
+};
+
+struct sso_http_response {
+    long status;
+    char *body;             /* NUL-terminated, LENGTH bytes before the NUL */
+    size_t length;
+    char error_type[SSO_HTTP_ERROR_TYPE_MAX];  /* cleaned, may be empty */
+};
+
+/*
+ * Create a client whose requests all end by DEADLINE_MS (CLOCK_MONOTONIC,
+ * from sso_http_now_ms()).  CA_FILE, if not NULL, is the only trusted CA
+ * bundle.  Returns NULL when out of memory or libcurl fails to start.
+ */
+struct sso_http *sso_http_new(const char *ca_file, uint64_t deadline_ms);
+
+void sso_http_free(struct sso_http *http);
+
+/* Milliseconds on the monotonic clock. */
+uint64_t sso_http_now_ms(void);
+
+/*
+ * Send METHOD ("GET" or "POST", the latter with an empty body) to URL with
+ * the access TOKEN in the x-amz-sso_bearer_token header.  HTTP 429 and 5xx
+ * are retried with capped exponential backoff and full jitter while the
+ * deadline allows, honouring Retry-After; a refused or reset connection is
+ * retried once at once.  On SSO_HTTP_OK, RESPONSE holds the final status
+ * and body; clear it with sso_http_response_clear().  On failure ERROR
+ * (ERROR_SIZE bytes) says why, without secrets.
+ */
+enum sso_http_result sso_http_request(struct sso_http *http,
+                                      const char *method, const char *url,
+                                      const char *token,
+                                      struct sso_http_response *response,
+                                      char *error, size_t error_size);
+
+/* Wipe and free the body.  The body may hold credentials. */
+void sso_http_response_clear(struct sso_http_response *response);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * Module options from the PAM service line and the configuration file.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#ifndef PAM_SSO_OPTIONS_H
+#define PAM_SSO_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy.h"
+
+#define SSO_DEFAULT_CONFIG "/etc/security/pam_sso.conf"
+#define SSO_TIMEOUT_DEFAULT 10
+#define SSO_TIMEOUT_MIN 1
+#define SSO_TIMEOUT_MAX 60
+
+/* Room for one error message about an option. */
+#define SSO_OPTION_ERROR_MAX 256
+
+struct sso_options {
+    char *config;                  /* path of the configuration file */
+    bool config_given;             /* config= was on the service line */
+    char *region;                  /* SSO region, e.g. eu-west-1 */
+    char *endpoint;                /* https:// base URL, no trailing '/' */
+    bool use_fips_endpoint;
+    bool use_dualstack_endpoint;
+    char *ca_file;                 /* PEM bundle replacing the system store */
+    struct sso_rule_list allow;
+    struct sso_role_ref role;      /* fields NULL unless role= is set */
+    unsigned int timeout;          /* seconds, SSO_TIMEOUT_MIN..MAX */
+    char *aws_region;              /* exported as AWS_REGION if set */
+    bool use_first_pass;
+    bool try_first_pass;
+    bool debug;
+};
+
+/*
+ * Fill OPTS from the ARGC words in ARGV and the configuration file they name
+ * (or the default one).  A key given in ARGV replaces the file's value for
+ * that key wherever config= stands among the arguments.  Returns 0, or -1
+ * with a message naming the key and the reason in ERROR (ERROR_SIZE bytes,
+ * SSO_OPTION_ERROR_MAX is enough).  OPTS must be freed with
+ * sso_options_free() in both cases.
+ */
+int sso_options_parse(struct sso_options *opts, int argc, const char **argv,
+                      char *error, size_t error_size);
+
+void sso_options_free(struct sso_options *opts);
+
+#endif

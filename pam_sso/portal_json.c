@@ -1,0 +1,361 @@
+/*
+ * Parsers for the SSO portal's JSON responses, into typed C structs.
+ *
+ * The bodies come from the network, so json-c is used strictly: trailing
+ * data, invalid UTF-8 and deep nesting are rejected, and every value's type
+ * is checked before use.  json-c 0.16 aborts the process when asked for the
+ * length of something that is not an array, and reads "12abc" as 12 when
+ * asked for an integer, so no accessor is called on an unchecked value.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "portal_json.h"
+#include "secret.h"
+
+/* Parse BODY as one strict JSON object, or return NULL. */
+static json_object *
+parse_object(const char *body, size_t length)
+{
+    json_tokener *tokener;
+    json_object *root = NULL;
+
+    if (length == 0 || length > (size_t) INT32_MAX - 1
+        || memchr(body, '\0', length) != NULL)
+        return NULL;
+
+    tokener = json_tokener_new_ex(SSO_JSON_DEPTH_MAX);
+    if (tokener == NULL)
+        return NULL;
+    json_tokener_set_flags(tokener,
+                           JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+
+    /* Passing the terminating NUL ends the parse; the parse must then have
+     * used exactly the body, no more and no less. */
+    root = json_tokener_parse_ex(tokener, body, (int) length + 1);
+    if (json_tokener_get_error(tokener) != json_tokener_success
+        || json_tokener_get_parse_end(tokener) != length
+        || !json_object_is_type(root, json_type_object)) {
+        json_object_put(root);
+        root = NULL;
+    }
+
+    json_tokener_free(tokener);
+    return root;
+}
+
+/* Whether every byte of S is printable ASCII; spaces only if SPACES. */
+static bool
+is_printable(const char *s, size_t length, bool spaces)
+{
+    size_t i;
+
+    for (i = 0; i < length; i++) {
+        unsigned char c = (unsigned char) s[i];
+
+        if (c < 0x20 || c >= 0x7f || (c == ' ' && !spaces))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Find string member KEY of OBJECT, 1..MAX bytes of printable ASCII
+ * (with spaces if SPACES) and no embedded NUL.  Returns a borrowed pointer,
+ * or NULL when it is missing or does not qualify.
+ */
+static const char *
+get_string(json_object *object, const char *key, size_t max, bool spaces)
+{
+    json_object *value = NULL;
+    const char *text;
+    size_t length;
+
+    if (!json_object_object_get_ex(object, key, &value)
+        || !json_object_is_type(value, json_type_string))
+        return NULL;
+
+    text = json_object_get_string(value);
+    length = (size_t) json_object_get_string_len(value);
+    if (text == NULL || length == 0 || length > max || strlen(text) != length
+        || !is_printable(text, length, spaces))
+        return NULL;
+    return text;
+}
+
+static bool
+is_account_id(const char *s)
+{
+    return s != NULL && strlen(s) == 12 && strspn(s, "0123456789") == 12;
+}
+
+/* Read nextToken: absent, null or "" end the listing, as in botocore. */
+static enum sso_parse_result
+get_next_token(json_object *root, char **next_token)
+{
+    json_object *value = NULL;
+    const char *text;
+
+    *next_token = NULL;
+    if (!json_object_object_get_ex(root, "nextToken", &value)
+        || json_object_is_type(value, json_type_null))
+        return SSO_PARSE_OK;
+    if (json_object_is_type(value, json_type_string)
+        && json_object_get_string_len(value) == 0)
+        return SSO_PARSE_OK;
+
+    text = get_string(root, "nextToken", SSO_NEXT_TOKEN_MAX, false);
+    if (text == NULL)
+        return SSO_PARSE_INVALID;
+
+    *next_token = strdup(text);
+    return *next_token == NULL ? SSO_PARSE_NO_MEMORY : SSO_PARSE_OK;
+}
+
+/* Find array member KEY of ROOT, or NULL. */
+static json_object *
+get_array(json_object *root, const char *key)
+{
+    json_object *value = NULL;
+
+    if (!json_object_object_get_ex(root, key, &value)
+        || !json_object_is_type(value, json_type_array))
+        return NULL;
+    return value;
+}
+
+void
+sso_account_list_clear(struct sso_account_list *accounts)
+{
+    size_t i;
+
+    for (i = 0; i < accounts->count; i++)
+        free(accounts->ids[i]);
+    free(accounts->ids);
+    accounts->ids = NULL;
+    accounts->count = 0;
+}
+
+void
+sso_role_list_clear(struct sso_role_list *roles)
+{
+    size_t i;
+
+    for (i = 0; i < roles->count; i++)
+        sso_role_ref_clear(&roles->roles[i]);
+    free(roles->roles);
+    roles->roles = NULL;
+    roles->count = 0;
+}
+
+void
+sso_credentials_clear(struct sso_credentials *creds)
+{
+    sso_free_secret(creds->access_key_id);
+    sso_free_secret(creds->secret_access_key);
+    sso_free_secret(creds->session_token);
+    memset(creds, 0, sizeof(*creds));
+}
+
+/* Collect the account ids of one page before touching ACCOUNTS, so that a
+ * bad page leaves the earlier ones as they were. */
+static enum sso_parse_result
+collect_accounts(json_object *list, struct sso_account_list *accounts)
+{
+    size_t count = json_object_array_length(list);
+    char **grown;
+    size_t i;
+
+    if (count > SSO_ACCOUNTS_MAX - accounts->count)
+        return SSO_PARSE_LIMIT;
+    for (i = 0; i < count; i++) {
+        json_object *item = json_object_array_get_idx(list, i);
+
+        if (!json_object_is_type(item, json_type_object)
+            || !is_account_id(get_string(item, "accountId", 12, false)))
+            return SSO_PARSE_INVALID;
+    }
+    if (count == 0)
+        return SSO_PARSE_OK;
+
+    grown = realloc(accounts->ids, (accounts->count + count) * sizeof(*grown));
+    if (grown == NULL)
+        return SSO_PARSE_NO_MEMORY;
+    accounts->ids = grown;
+
+    for (i = 0; i < count; i++) {
+        json_object *item = json_object_array_get_idx(list, i);
+        char *id = strdup(get_string(item, "accountId", 12, false));
+
+        if (id == NULL)
+            return SSO_PARSE_NO_MEMORY;
+        accounts->ids[accounts->count++] = id;
+    }
+    return SSO_PARSE_OK;
+}
+
+enum sso_parse_result
+sso_parse_account_page(const char *body, size_t length,
+                       struct sso_account_list *accounts, char **next_token)
+{
+    json_object *root = parse_object(body, length);
+    json_object *list;
+    enum sso_parse_result result = SSO_PARSE_INVALID;
+
+    *next_token = NULL;
+    if (root == NULL)
+        goto done;
+
+    list = get_array(root, "accountList");
+    if (list == NULL)
+        goto done;
+
+    result = collect_accounts(list, accounts);
+    if (result != SSO_PARSE_OK)
+        goto done;
+
+    result = get_next_token(root, next_token);
+
+done:
+    json_object_put(root);
+    return result;
+}
+
+static enum sso_parse_result
+collect_roles(json_object *list, const char *account_id,
+              struct sso_role_list *roles)
+{
+    size_t count = json_object_array_length(list);
+    struct sso_role_ref *grown;
+    size_t i;
+
+    if (count > SSO_ROLES_MAX - roles->count)
+        return SSO_PARSE_LIMIT;
+    for (i = 0; i < count; i++) {
+        json_object *item = json_object_array_get_idx(list, i);
+        const char *owner;
+
+        if (!json_object_is_type(item, json_type_object))
+            return SSO_PARSE_INVALID;
+        owner = get_string(item, "accountId", 12, false);
+        if (owner == NULL || strcmp(owner, account_id) != 0
+            || get_string(item, "roleName", SSO_ROLE_NAME_MAX, true) == NULL)
+            return SSO_PARSE_INVALID;
+    }
+    if (count == 0)
+        return SSO_PARSE_OK;
+
+    grown = realloc(roles->roles, (roles->count + count) * sizeof(*grown));
+    if (grown == NULL)
+        return SSO_PARSE_NO_MEMORY;
+    roles->roles = grown;
+
+    for (i = 0; i < count; i++) {
+        json_object *item = json_object_array_get_idx(list, i);
+        struct sso_role_ref role;
+
+        role.account_id = strdup(account_id);
+        role.role_name = strdup(get_string(item, "roleName",
+                                           SSO_ROLE_NAME_MAX, true));
+        if (role.account_id == NULL || role.role_name == NULL) {
+            sso_role_ref_clear(&role);
+            return SSO_PARSE_NO_MEMORY;
+        }
+        roles->roles[roles->count++] = role;
+    }
+    return SSO_PARSE_OK;
+}
+
+enum sso_parse_result
+sso_parse_role_page(const char *body, size_t length, const char *account_id,
+                    struct sso_role_list *roles, char **next_token)
+{
+    json_object *root = parse_object(body, length);
+    json_object *list;
+    enum sso_parse_result result = SSO_PARSE_INVALID;
+
+    *next_token = NULL;
+    if (root == NULL)
+        goto done;
+
+    list = get_array(root, "roleList");
+    if (list == NULL)
+        goto done;
+
+    result = collect_roles(list, account_id, roles);
+    if (result != SSO_PARSE_OK)
+        goto done;
+
+    result = get_next_token(root, next_token);
+
+done:
+    json_object_put(root);
+    return result;
+}
+
+static bool
+is_access_key_id(const char *s)
+{
+    size_t length = s != NULL ? strlen(s) : 0;
+
+    return length >= 16 && length <= 128
+           && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == length;
+}
+
+enum sso_parse_result
+sso_parse_role_credentials(const char *body, size_t length,
+                           struct sso_credentials *creds)
+{
+    json_object *root = parse_object(body, length);
+    json_object *inner = NULL;
+    json_object *expiration = NULL;
+    const char *key_id;
+    const char *secret;
+    const char *session;
+    enum sso_parse_result result = SSO_PARSE_INVALID;
+
+    memset(creds, 0, sizeof(*creds));
+    if (root == NULL
+        || !json_object_object_get_ex(root, "roleCredentials", &inner)
+        || !json_object_is_type(inner, json_type_object))
+        goto done;
+
+    key_id = get_string(inner, "accessKeyId", 128, false);
+    secret = get_string(inner, "secretAccessKey", SSO_CREDENTIAL_MAX, false);
+    session = get_string(inner, "sessionToken", SSO_CREDENTIAL_MAX, false);
+    if (!is_access_key_id(key_id) || secret == NULL || session == NULL)
+        goto done;
+
+    /* An integer only: json-c would read "1700000000000" or 1.7e12 too. */
+    if (!json_object_object_get_ex(inner, "expiration", &expiration)
+        || !json_object_is_type(expiration, json_type_int)
+        || json_object_get_int64(expiration) <= 0
+        || json_object_get_int64(expiration) == INT64_MAX)
+        goto done;
+
+    result = SSO_PARSE_NO_MEMORY;
+    creds->access_key_id = strdup(key_id);
+    creds->secret_access_key = strdup(secret);
+    creds->session_token = strdup(session);
+    creds->expiration_ms = json_object_get_int64(expiration);
+    if (creds->access_key_id == NULL || creds->secret_access_key == NULL
+        || creds->session_token == NULL) {
+        sso_credentials_clear(creds);
+        goto done;
+    }
+    result = SSO_PARSE_OK;
+
+done:
+    /* The tree holds copies of the secrets inside json-c's own buffers;
+     * NOTE: they are freed without wiping, as json-c offers no hook. */
+    json_object_put(root);
+    return result;
+}

@@ -1,0 +1,227 @@
+"""Fixtures for driving pam_sso through the real Linux-PAM library.
+
+Each login runs tests/pam_driver (a small PAM application) under
+pam_wrapper, which points libpam at service files written by the test and
+captures pam_syslog output on stderr.  The portal is the HTTPS mock in
+tests/mock_portal, started per test on 127.0.0.1.
+
+The build tree is PAM_SSO_BUILD_DIR, or build/ under the repository.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests", "mock_portal"))
+
+from portal_server import MockPortal  # noqa: E402
+
+BUILD = os.environ.get("PAM_SSO_BUILD_DIR", os.path.join(REPO, "build"))
+MODULE = os.path.join(BUILD, ".libs", "pam_sso.so")
+DRIVER = os.path.join(BUILD, "tests", "pam_driver")
+WRAPPER_MODULES = "/usr/lib/x86_64-linux-gnu/pam_wrapper"
+SERVICE = "pam_sso_test"
+
+# PAM return codes (security/_pam_types.h).
+PAM_SUCCESS = 0
+PAM_SERVICE_ERR = 3
+PAM_PERM_DENIED = 6
+PAM_AUTH_ERR = 7
+PAM_AUTHINFO_UNAVAIL = 9
+PAM_CONV_ERR = 19
+PAM_IGNORE = 25
+
+# A token shaped like an Identity Center access token: about 230 characters
+# from the base64 alphabet after an "aoa" prefix.
+TOKEN = "aoaAAAAAGd" + "Q2xpZW50U2VjcmV0" * 13 + "+/=:x"
+OTHER_TOKEN = "aoaBBBBBGd" + "T3RoZXJUb2tlbg" * 12
+
+ACCOUNT_A = "111111111111"
+ACCOUNT_B = "222222222222"
+ACCOUNT_C = "333333333333"
+
+
+# One expiry for the whole run, two hours ahead, so that scenarios built at
+# different moments agree on it.
+EXPIRATION_MS = (int(time.time()) + 7200) * 1000
+
+
+def credentials(tag, expiration_ms=EXPIRATION_MS):
+    """Distinct credentials for one role."""
+    return {
+        "accessKeyId": "ASIA" + (tag.upper() + "KEYID" * 4)[:16],
+        "secretAccessKey": f"secret/{tag}/" + "s" * 30,
+        "sessionToken": f"session+{tag}/" + "IQoJb3JpZ2luX2VjE" * 8,
+        "expiration": expiration_ms,
+    }
+
+
+def account(account_id, *roles):
+    return {
+        "accountId": account_id,
+        "accountName": f"account {account_id}",
+        "emailAddress": f"aws+{account_id}@example.com",
+        "roles": [{"roleName": name, "credentials": credentials(f"{account_id}{name}")}
+                  for name in roles],
+    }
+
+
+def standard_scenario():
+    """Alice's token sees three accounts; the other token sees one."""
+    return {
+        "page_size": 100,
+        "tokens": {
+            TOKEN: {"accounts": [
+                account(ACCOUNT_B, "ReadOnly", "Admin"),
+                account(ACCOUNT_A, "ReadOnly", "PowerUser"),
+                account(ACCOUNT_C, "Billing"),
+            ]},
+            OTHER_TOKEN: {"accounts": [account(ACCOUNT_C, "Billing")]},
+        },
+        "faults": [],
+    }
+
+
+def role_credentials(scenario, token, account_id, role_name):
+    for entry in scenario["tokens"][token]["accounts"]:
+        if entry["accountId"] == account_id:
+            for role in entry["roles"]:
+                if role["roleName"] == role_name:
+                    return role["credentials"]
+    raise KeyError((account_id, role_name))
+
+
+@dataclass
+class Login:
+    """What one run of the PAM driver produced."""
+    returncode: int
+    steps: dict
+    env: dict
+    prompts: list
+    infos: list
+    errors: list
+    logs: list
+    stdout: str
+    stderr: str
+    seconds: float
+    log_priorities: list = field(default_factory=list)
+
+    def step(self, name):
+        return self.steps.get(name)
+
+
+SYSLOG_LINE = re.compile(r"SYSLOG\((\d+)\): (.*)$")
+
+
+def parse_driver_output(stdout, stderr, returncode, seconds):
+    steps, env, prompts, infos, errors, logs, priorities = {}, {}, [], [], [], [], []
+    for line in stdout.splitlines():
+        kind, _, rest = line.partition(" ")
+        if kind == "STEP":
+            name, code, _ = rest.split(" ", 2)
+            steps[name] = int(code)
+        elif kind == "ENV":
+            name, _, value = rest.partition("=")
+            env[name] = value
+        elif kind == "PROMPT":
+            prompts.append(rest)
+        elif kind == "INFO":
+            infos.append(rest)
+        elif kind == "ERROR":
+            errors.append(rest)
+    for line in stderr.splitlines():
+        match = SYSLOG_LINE.search(line)
+        if match:
+            priorities.append(int(match.group(1)))
+            logs.append(match.group(2))
+    return Login(returncode, steps, env, prompts, infos, errors, logs, stdout, stderr,
+                 seconds, priorities)
+
+
+class PamRunner:
+    """Writes service files and runs the PAM driver against them."""
+
+    def __init__(self, tmp_path):
+        self.service_dir = tmp_path / "pam.d"
+        self.service_dir.mkdir()
+        self.tmp_path = tmp_path
+        self.token_file = tmp_path / "token"
+
+    def service(self, text, name=SERVICE):
+        """Write service NAME; '{module}' and '{wrapper}' are replaced by the
+        module's path and pam_wrapper's helper module folder."""
+        body = text.format(module=MODULE, wrapper=WRAPPER_MODULES)
+        (self.service_dir / name).write_text(body)
+
+    def auth_service(self, *arguments, name=SERVICE):
+        """A service with pam_sso alone in the auth and session stacks."""
+        args = " ".join(arguments)
+        self.service(f"auth required {{module}} {args}\n"
+                     f"account required pam_permit.so\n"
+                     f"session required {{module}} {args}\n", name=name)
+
+    def run(self, token=TOKEN, user="alice", steps="auth,setcred,open",
+            extra_args=(), env=None, service=SERVICE, timeout=90):
+        if isinstance(token, str):
+            token = token.encode()
+        args = [DRIVER, "--service", service, "--user", user, "--steps", steps,
+                "--rhost", "192.0.2.10", "--tty", "ssh"]
+        if token is not None:
+            self.token_file.write_bytes(token)
+            args += ["--token-file", str(self.token_file)]
+        args += list(extra_args)
+        run_env = {
+            "PATH": "/usr/bin:/bin",
+            "LD_PRELOAD": "libpam_wrapper.so",
+            "PAM_WRAPPER": "1",
+            "PAM_WRAPPER_SERVICE_DIR": str(self.service_dir),
+            "PAM_WRAPPER_DEBUGLEVEL": "3",
+        }
+        run_env.update(env or {})
+        started = time.monotonic()
+        done = subprocess.run(args, env=run_env, capture_output=True, timeout=timeout)
+        seconds = time.monotonic() - started
+        return parse_driver_output(done.stdout.decode("utf-8", "replace"),
+                                   done.stderr.decode("utf-8", "replace"),
+                                   done.returncode, seconds)
+
+
+@pytest.fixture(scope="session")
+def certdir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("certs")
+    subprocess.run([os.path.join(REPO, "tests", "mock_portal", "make_certs.sh"),
+                    str(directory)], check=True)
+    # An empty configuration file, so that tests never read the machine's
+    # /etc/security/pam_sso.conf.
+    empty = directory / "empty.conf"
+    empty.write_text("")
+    os.chmod(empty, 0o644)
+    return str(directory)
+
+
+@pytest.fixture
+def pam(tmp_path):
+    if not os.path.exists(MODULE) or not os.path.exists(DRIVER):
+        pytest.fail(f"build the module and tests/pam_driver first ({BUILD})")
+    return PamRunner(tmp_path)
+
+
+@pytest.fixture
+def portal(certdir, tmp_path):
+    """A running mock portal with the standard scenario."""
+    server = MockPortal(standard_scenario(), certdir, str(tmp_path / "portal"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def portal_args(server, *extra):
+    """Module arguments that reach SERVER and trust only its CA."""
+    return (f"endpoint={server.url}", f"ca_file={server.ca_file}",
+            f"config={server.certdir}/empty.conf") + extra

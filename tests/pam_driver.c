@@ -1,0 +1,267 @@
+/*
+ * A small PAM application for the integration tests and the demo.
+ *
+ * It runs a sequence of PAM calls on one handle through the real libpam,
+ * answers echo-off prompts with the bytes of a token file, and prints what
+ * happened on standard output, one line per event:
+ *
+ *   PROMPT <style> <text>     a prompt the module sent
+ *   INFO <text> / ERROR <text>
+ *   STEP <name> <code> <PAM error text>
+ *   ENV <NAME=value>          the PAM environment after the last step
+ *
+ * --no-conv installs a conversation without a function, as cron-style
+ * callers do.
+ *
+ * Tests point libpam at their own service files with pam_wrapper
+ * (LD_PRELOAD=libpam_wrapper.so PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=...).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <security/pam_appl.h>
+
+struct driver {
+    char *token;          /* answer to echo-off prompts, NULL: no answer */
+    bool refuse;          /* the conversation fails every call */
+    bool mask;            /* hide secret values when printing ENV */
+};
+
+static void
+print_text(const char *label, const char *text)
+{
+    const char *p;
+
+    printf("%s ", label);
+    for (p = text; p != NULL && *p != '\0'; p++)
+        putchar(*p == '\n' || *p == '\r' ? ' ' : *p);
+    putchar('\n');
+}
+
+static int
+converse(int count, const struct pam_message **messages,
+         struct pam_response **responses, void *context)
+{
+    struct driver *driver = context;
+    struct pam_response *replies;
+    int i;
+
+    if (driver->refuse)
+        return PAM_CONV_ERR;
+
+    replies = calloc((size_t) count, sizeof(*replies));
+    if (replies == NULL)
+        return PAM_BUF_ERR;
+
+    for (i = 0; i < count; i++) {
+        const struct pam_message *message = messages[i];
+
+        switch (message->msg_style) {
+        case PAM_PROMPT_ECHO_OFF:
+            print_text("PROMPT echo_off", message->msg);
+            if (driver->token != NULL)
+                replies[i].resp = strdup(driver->token);
+            break;
+        case PAM_PROMPT_ECHO_ON:
+            print_text("PROMPT echo_on", message->msg);
+            break;
+        case PAM_ERROR_MSG:
+            print_text("ERROR", message->msg);
+            break;
+        default:
+            print_text("INFO", message->msg);
+            break;
+        }
+    }
+
+    *responses = replies;
+    return PAM_SUCCESS;
+}
+
+/* Read the whole of PATH; the token is the file's bytes as they are. */
+static char *
+read_file(const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    char *data = NULL;
+    size_t length = 0;
+    size_t capacity = 0;
+    int c;
+
+    if (file == NULL)
+        return NULL;
+    while ((c = getc(file)) != EOF) {
+        if (length + 1 >= capacity) {
+            char *grown;
+
+            capacity = capacity == 0 ? 1024 : capacity * 2;
+            grown = realloc(data, capacity);
+            if (grown == NULL) {
+                free(data);
+                fclose(file);
+                return NULL;
+            }
+            data = grown;
+        }
+        data[length++] = (char) c;
+    }
+    fclose(file);
+    if (data == NULL)
+        data = calloc(1, 1);
+    else
+        data[length] = '\0';
+    return data;
+}
+
+static bool
+is_secret_name(const char *entry)
+{
+    return strncmp(entry, "AWS_SECRET_ACCESS_KEY=", 22) == 0
+           || strncmp(entry, "AWS_SESSION_TOKEN=", 18) == 0;
+}
+
+static void
+print_environment(pam_handle_t *pamh, bool mask)
+{
+    char **list = pam_getenvlist(pamh);
+    size_t i;
+
+    if (list == NULL)
+        return;
+    for (i = 0; list[i] != NULL; i++) {
+        const char *equals = strchr(list[i], '=');
+
+        if (mask && equals != NULL && is_secret_name(list[i]))
+            printf("ENV %.*s=%.4s... (%zu characters, masked)\n",
+                   (int) (equals - list[i]), list[i], equals + 1,
+                   strlen(equals + 1));
+        else
+            print_text("ENV", list[i]);
+        free(list[i]);
+    }
+    free(list);
+}
+
+static int
+run_step(pam_handle_t *pamh, const char *step)
+{
+    if (strcmp(step, "auth") == 0)
+        return pam_authenticate(pamh, 0);
+    if (strcmp(step, "setcred") == 0)
+        return pam_setcred(pamh, PAM_ESTABLISH_CRED);
+    if (strcmp(step, "delcred") == 0)
+        return pam_setcred(pamh, PAM_DELETE_CRED);
+    if (strcmp(step, "open") == 0)
+        return pam_open_session(pamh, 0);
+    if (strcmp(step, "close") == 0)
+        return pam_close_session(pamh, 0);
+    if (strcmp(step, "acct") == 0)
+        return pam_acct_mgmt(pamh, 0);
+    if (strcmp(step, "chauthtok") == 0)
+        return pam_chauthtok(pamh, 0);
+    fprintf(stderr, "pam_driver: unknown step '%s'\n", step);
+    return -1;
+}
+
+static void
+usage(void)
+{
+    fprintf(stderr,
+            "usage: pam_driver [--service NAME] [--user USER] "
+            "[--token-file FILE] [--no-conv] [--refuse-conv]\n"
+            "                  [--rhost HOST] [--tty TTY] [--mask] "
+            "[--keep-going] [--steps auth,setcred,open,...]\n");
+}
+
+int
+main(int argc, char **argv)
+{
+    struct driver driver = { NULL, false, false };
+    struct pam_conv conv = { converse, &driver };
+    struct pam_conv no_function = { NULL, NULL };
+    const char *service = "pam_sso_test";
+    const char *user = "alice";
+    const char *rhost = NULL;
+    const char *tty = NULL;
+    char steps[256] = "auth,setcred,open";
+    bool no_conv = false;
+    bool keep_going = false;
+    bool failed = false;
+    pam_handle_t *pamh = NULL;
+    char *step;
+    char *cursor;
+    int pamret;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+
+        if (strcmp(arg, "--no-conv") == 0) {
+            no_conv = true;
+        } else if (strcmp(arg, "--refuse-conv") == 0) {
+            driver.refuse = true;
+        } else if (strcmp(arg, "--mask") == 0) {
+            driver.mask = true;
+        } else if (strcmp(arg, "--keep-going") == 0) {
+            keep_going = true;
+        } else if (value == NULL) {
+            usage();
+            return 2;
+        } else if (strcmp(arg, "--service") == 0) {
+            service = argv[++i];
+        } else if (strcmp(arg, "--user") == 0) {
+            user = argv[++i];
+        } else if (strcmp(arg, "--rhost") == 0) {
+            rhost = argv[++i];
+        } else if (strcmp(arg, "--tty") == 0) {
+            tty = argv[++i];
+        } else if (strcmp(arg, "--steps") == 0) {
+            snprintf(steps, sizeof(steps), "%s", argv[++i]);
+        } else if (strcmp(arg, "--token-file") == 0) {
+            driver.token = read_file(argv[++i]);
+            if (driver.token == NULL) {
+                perror(argv[i]);
+                return 2;
+            }
+        } else {
+            usage();
+            return 2;
+        }
+    }
+
+    pamret = pam_start(service, user, no_conv ? &no_function : &conv, &pamh);
+    if (pamret != PAM_SUCCESS) {
+        printf("STEP start %d %s\n", pamret, pam_strerror(NULL, pamret));
+        return 1;
+    }
+    if (rhost != NULL)
+        pam_set_item(pamh, PAM_RHOST, rhost);
+    if (tty != NULL)
+        pam_set_item(pamh, PAM_TTY, tty);
+
+    for (step = strtok_r(steps, ",", &cursor); step != NULL;
+         step = strtok_r(NULL, ",", &cursor)) {
+        pamret = run_step(pamh, step);
+        if (pamret < 0)
+            return 2;
+        printf("STEP %s %d %s\n", step, pamret, pam_strerror(pamh, pamret));
+        if (pamret != PAM_SUCCESS) {
+            failed = true;
+            if (!keep_going)
+                break;
+        }
+    }
+
+    print_environment(pamh, driver.mask);
+    pam_end(pamh, failed ? PAM_AUTH_ERR : PAM_SUCCESS);
+    free(driver.token);
+    return failed ? 1 : 0;
+}

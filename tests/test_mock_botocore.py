@@ -1,0 +1,602 @@
+"""Check the mock SSO portal against botocore's real "sso" client.
+
+botocore's service model defines the wire format of the portal API, so a
+mock that botocore parses correctly matches what the C module must handle.
+Run with: /usr/bin/python3 -m pytest tests/test_mock_botocore.py
+(Debian's python3-botocore; this suite was written against 1.29.27).
+"""
+
+import http.client
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import time
+
+import botocore.session
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionClosedError, SSLError
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MOCK_DIR = os.path.join(HERE, "mock_portal")
+sys.path.insert(0, MOCK_DIR)
+
+import portal_scenario  # noqa: E402
+from portal_server import MockPortal  # noqa: E402
+
+TOKEN = "alice-token/+=AbC"
+OTHER_TOKEN = "bob-token"
+DEV_ACCOUNT = "111111111111"
+BOB_ACCOUNT = "999999999999"
+# Every character here must be percent-encoded in a query value.
+SPECIAL_ROLE = "Ops & Dev = 50% #1"
+ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"
+
+READ_ONLY_CREDENTIALS = {
+    "accessKeyId": "ASIAREADONLY00000001",
+    "secretAccessKey": "readonly-secret-key-0000000000000000000000",
+    "sessionToken": "readonly-session-token",
+    "expiration": 1900000000000,
+}
+
+ACCOUNT_NAMES = ["dev", "test", "stage", "prod", "audit", "billing", "sandbox"]
+
+
+def make_scenario():
+    accounts = []
+    for index, name in enumerate(ACCOUNT_NAMES, start=1):
+        accounts.append({
+            "accountId": str(index) * 12,
+            "accountName": name,
+            "emailAddress": f"{name}@example.com",
+            "roles": [{"roleName": "ReadOnly"}],
+        })
+    accounts[0]["roles"] = [
+        {"roleName": "ReadOnly", "credentials": READ_ONLY_CREDENTIALS},
+        {"roleName": "Admin"},
+        {"roleName": SPECIAL_ROLE},
+        {"roleName": "Billing"},
+        {"roleName": "Audit"},
+    ]
+    return {
+        "page_size": 3,
+        "tokens": {
+            TOKEN: {"accounts": accounts},
+            OTHER_TOKEN: {"accounts": [{
+                "accountId": BOB_ACCOUNT, "accountName": "bob",
+                "emailAddress": "bob@example.com", "roles": [{"roleName": "Admin"}],
+            }]},
+        },
+    }
+
+
+SCENARIO = make_scenario()
+
+
+@pytest.fixture(scope="session")
+def certdir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("certs")
+    subprocess.run([os.path.join(MOCK_DIR, "make_certs.sh"), str(path)], check=True)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def portal(certdir, tmp_path_factory):
+    """One server shared by the tests that do not change its scenario."""
+    with MockPortal(SCENARIO, certdir, str(tmp_path_factory.mktemp("portal"))) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_portal(certdir, tmp_path):
+    """A server of the test's own, for tests that change state or scenario."""
+    server = MockPortal(SCENARIO, certdir, str(tmp_path / "portal")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def botocore_session():
+    return botocore.session.get_session()
+
+
+def make_client(botocore_session, server, attempts=1):
+    # These operations are unsigned in the service model, and UNSIGNED keeps
+    # botocore from looking for AWS credentials on this machine.
+    config = Config(signature_version=UNSIGNED,
+                    retries={"total_max_attempts": attempts, "mode": "standard"})
+    return botocore_session.create_client("sso", region_name="us-east-1",
+                                          endpoint_url=server.url, verify=server.ca_file,
+                                          config=config)
+
+
+@pytest.fixture
+def client(botocore_session, portal):
+    return make_client(botocore_session, portal)
+
+
+def expected_accounts():
+    return [{k: v for k, v in a.items() if k != "roles"}
+            for a in SCENARIO["tokens"][TOKEN]["accounts"]]
+
+
+def expected_roles():
+    return [{"roleName": r["roleName"], "accountId": DEV_ACCOUNT}
+            for r in SCENARIO["tokens"][TOKEN]["accounts"][0]["roles"]]
+
+
+def raw_connection(server):
+    context = ssl.create_default_context(cafile=server.ca_file)
+    return http.client.HTTPSConnection("127.0.0.1", server.port, context=context, timeout=5)
+
+
+def raw_request(server, method, path, token=TOKEN):
+    connection = raw_connection(server)
+    headers = {} if token is None else {"x-amz-sso_bearer_token": token}
+    connection.request(method, path, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+def wait_for_event(server, name, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        matching = [e for e in server.events() if e["event"] == name]
+        if matching:
+            return matching
+        time.sleep(0.02)
+    return []
+
+
+# Certificates
+
+
+def test_make_certs_idempotent(certdir):
+    before = {name: os.stat(os.path.join(certdir, name)).st_mtime_ns
+              for name in os.listdir(certdir)}
+
+    result = subprocess.run([os.path.join(MOCK_DIR, "make_certs.sh"), certdir],
+                            capture_output=True, text=True)
+
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert result.stderr == ""
+    after = {name: os.stat(os.path.join(certdir, name)).st_mtime_ns
+             for name in os.listdir(certdir)}
+    assert after == before
+    assert sorted(after) == sorted([
+        "ca.pem", "ca.key", "server.pem", "server.key", "wrong-host.pem", "wrong-host.key",
+        "other-ca.pem", "other-ca.key", "other-server.pem", "other-server.key"])
+
+
+def test_other_ca_certificate_rejected(botocore_session, certdir, tmp_path):
+    with MockPortal(SCENARIO, certdir, str(tmp_path), cert_name="other-server") as server:
+        client = make_client(botocore_session, server)
+
+        with pytest.raises(SSLError) as raised:
+            client.list_accounts(accessToken=TOKEN)
+
+        assert "unable to get local issuer certificate" in str(raised.value)
+        assert server.requests() == []
+        assert len(wait_for_event(server, "tls_handshake_failed")) == 1
+        assert server.connection_counts() == {"accepted": 1, "tls_handshakes": 0}
+
+
+def test_wrong_host_certificate_rejected(botocore_session, certdir, tmp_path):
+    with MockPortal(SCENARIO, certdir, str(tmp_path), cert_name="wrong-host") as server:
+        client = make_client(botocore_session, server)
+
+        with pytest.raises(SSLError) as raised:
+            client.list_accounts(accessToken=TOKEN)
+
+        assert "doesn't match 'wrong.example'" in str(raised.value)
+        assert server.requests() == []
+        # Debian's urllib3 checks the host name after the handshake, so the
+        # server sees a completed handshake and then a closed connection.
+        assert len(wait_for_event(server, "tls_handshake")) == 1
+        assert server.connection_counts() == {"accepted": 1, "tls_handshakes": 1}
+
+
+def test_ipv6_loopback_serves(botocore_session, certdir, tmp_path):
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError as e:
+        pytest.skip(f"IPv6 loopback unavailable: {e}")
+
+    with MockPortal(SCENARIO, certdir, str(tmp_path), host="::1") as server:
+        assert server.url == f"https://[::1]:{server.port}"
+        client = make_client(botocore_session, server)
+
+        response = client.list_accounts(accessToken=TOKEN, maxResults=1)
+
+        assert response["accountList"] == expected_accounts()[:1]
+
+
+# ListAccounts
+
+
+def test_list_accounts_first_page(client, portal):
+    response = client.list_accounts(accessToken=TOKEN)
+
+    assert response["accountList"] == expected_accounts()[:3]
+    assert response["nextToken"].startswith(portal_scenario.PAGE_TOKEN_PREFIX)
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert response["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("max_results", [len(ACCOUNT_NAMES), 100])
+def test_list_accounts_max_result_one_page(client, max_results):
+    response = client.list_accounts(accessToken=TOKEN, maxResults=max_results)
+
+    assert response["accountList"] == expected_accounts()
+    assert "nextToken" not in response
+
+
+def test_list_accounts_paginator_default_size(client, portal):
+    before = len(portal.requests())
+
+    pages = list(client.get_paginator("list_accounts").paginate(accessToken=TOKEN))
+
+    assert [len(page["accountList"]) for page in pages] == [3, 3, 1]
+    assert [a for page in pages for a in page["accountList"]] == expected_accounts()
+    assert "nextToken" not in pages[-1]
+
+    requests = portal.requests()[before:]
+    assert [r["query"] for r in requests] == [
+        {},
+        {"next_token": pages[0]["nextToken"]},
+        {"next_token": pages[1]["nextToken"]},
+    ]
+    # The page tokens contain "+", "/" and "=", which must travel encoded.
+    assert "%2B" in requests[1]["raw_query"]
+    assert "%2F" in requests[1]["raw_query"]
+    assert "%3D" in requests[1]["raw_query"]
+
+
+def test_list_accounts_paginator_page_size(client, portal):
+    before = len(portal.requests())
+
+    paginator = client.get_paginator("list_accounts")
+    pages = list(paginator.paginate(accessToken=TOKEN, PaginationConfig={"PageSize": 2}))
+
+    assert [len(page["accountList"]) for page in pages] == [2, 2, 2, 1]
+    assert [a for page in pages for a in page["accountList"]] == expected_accounts()
+    requests = portal.requests()[before:]
+    assert [r["query"]["max_result"] for r in requests] == ["2", "2", "2", "2"]
+    assert ["next_token" in r["query"] for r in requests] == [False, True, True, True]
+
+
+def test_invalid_next_token_rejected(client):
+    with pytest.raises(ClientError) as raised:
+        client.list_accounts(accessToken=TOKEN, nextToken="not-a-token")
+
+    assert raised.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert raised.value.response["Error"]["Message"] == "Invalid next token"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_next_token_from_other_operation_rejected(client):
+    accounts_token = client.list_accounts(accessToken=TOKEN)["nextToken"]
+
+    with pytest.raises(ClientError) as raised:
+        client.list_account_roles(accessToken=TOKEN, accountId=DEV_ACCOUNT,
+                                  nextToken=accounts_token)
+
+    assert raised.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_max_result_over_limit_rejected(client):
+    # botocore checks only the model's minimum, so 101 reaches the server.
+    with pytest.raises(ClientError) as raised:
+        client.list_accounts(accessToken=TOKEN, maxResults=101)
+
+    assert raised.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "max_result" in raised.value.response["Error"]["Message"]
+
+
+# ListAccountRoles
+
+
+def test_list_account_roles_first_page(client, portal):
+    before = len(portal.requests())
+
+    response = client.list_account_roles(accessToken=TOKEN, accountId=DEV_ACCOUNT)
+
+    assert response["roleList"] == expected_roles()[:3]
+    assert "nextToken" in response
+    request = portal.requests()[before]
+    assert request["op"] == "ListAccountRoles"
+    assert request["query"] == {"account_id": DEV_ACCOUNT}
+
+
+def test_list_account_roles_paginator(client, portal):
+    before = len(portal.requests())
+
+    paginator = client.get_paginator("list_account_roles")
+    pages = list(paginator.paginate(accessToken=TOKEN, accountId=DEV_ACCOUNT))
+
+    assert [len(page["roleList"]) for page in pages] == [3, 2]
+    assert [r for page in pages for r in page["roleList"]] == expected_roles()
+    requests = portal.requests()[before:]
+    assert [r["query"] for r in requests] == [
+        {"account_id": DEV_ACCOUNT},
+        {"account_id": DEV_ACCOUNT, "next_token": pages[0]["nextToken"]},
+    ]
+
+
+def test_unassigned_account_forbidden(client):
+    with pytest.raises(ClientError) as raised:
+        client.list_account_roles(accessToken=TOKEN, accountId=BOB_ACCOUNT)
+
+    assert raised.value.response["Error"]["Code"] == "ForbiddenException"
+    assert raised.value.response["Error"]["Message"] == "No access"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+# GetRoleCredentials
+
+
+def test_get_role_credentials_scenario_values(client):
+    response = client.get_role_credentials(accessToken=TOKEN, accountId=DEV_ACCOUNT,
+                                           roleName="ReadOnly")
+
+    assert response["roleCredentials"] == READ_ONLY_CREDENTIALS
+    assert type(response["roleCredentials"]["expiration"]) is int
+
+
+def test_get_role_credentials_generated_values(client):
+    response = client.get_role_credentials(accessToken=TOKEN, accountId=DEV_ACCOUNT,
+                                           roleName="Admin")
+
+    credentials = response["roleCredentials"]
+    expected = portal_scenario.credentials_for(SCENARIO, TOKEN, DEV_ACCOUNT, "Admin")
+    assert credentials["accessKeyId"] == expected["accessKeyId"]
+    assert credentials["secretAccessKey"] == expected["secretAccessKey"]
+    assert credentials["sessionToken"] == expected["sessionToken"]
+    assert credentials["accessKeyId"].startswith("ASIA")
+    assert len(credentials["accessKeyId"]) == 20
+    assert len(credentials["secretAccessKey"]) == 40
+    assert len(credentials["sessionToken"]) == 200
+    assert type(credentials["expiration"]) is int
+    assert abs(credentials["expiration"] - expected["expiration"]) < 5000
+
+
+def test_unassigned_role_forbidden(client):
+    with pytest.raises(ClientError) as raised:
+        client.get_role_credentials(accessToken=TOKEN, accountId=DEV_ACCOUNT,
+                                    roleName="NotAssigned")
+
+    assert raised.value.response["Error"]["Code"] == "ForbiddenException"
+    assert raised.value.response["Error"]["Message"] == "No access"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_special_role_name_round_trip(client, portal):
+    before = len(portal.requests())
+
+    response = client.get_role_credentials(accessToken=TOKEN, accountId=DEV_ACCOUNT,
+                                           roleName=SPECIAL_ROLE)
+
+    expected = portal_scenario.credentials_for(SCENARIO, TOKEN, DEV_ACCOUNT, SPECIAL_ROLE)
+    assert response["roleCredentials"]["accessKeyId"] == expected["accessKeyId"]
+    request = portal.requests()[before]
+    assert request["query"] == {"role_name": SPECIAL_ROLE, "account_id": DEV_ACCOUNT}
+    assert "role_name=Ops%20%26%20Dev%20%3D%2050%25%20%231" in request["raw_query"]
+
+
+# Logout and tokens
+
+
+def test_logout_keeps_token_valid(botocore_session, fresh_portal):
+    client = make_client(botocore_session, fresh_portal)
+
+    response = client.logout(accessToken=TOKEN)
+    accounts = client.list_accounts(accessToken=TOKEN, maxResults=100)
+
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert accounts["accountList"] == expected_accounts()
+    logout = fresh_portal.requests()[0]
+    assert (logout["method"], logout["path"], logout["op"]) == ("POST", "/logout", "Logout")
+    assert logout["body_length"] == 0
+    assert logout["headers"]["content-length"] == "0"
+
+
+def test_logout_revokes_when_configured(botocore_session, fresh_portal):
+    client = make_client(botocore_session, fresh_portal)
+    fresh_portal.update_scenario(dict(SCENARIO, logout_revokes=True))
+
+    client.logout(accessToken=TOKEN)
+    with pytest.raises(ClientError) as raised:
+        client.list_accounts(accessToken=TOKEN)
+    others = client.list_accounts(accessToken=OTHER_TOKEN)
+
+    assert raised.value.response["Error"]["Code"] == "UnauthorizedException"
+    assert others["accountList"][0]["accountId"] == BOB_ACCOUNT
+
+
+def test_unknown_token_unauthorized(client):
+    with pytest.raises(ClientError) as raised:
+        client.list_accounts(accessToken="no-such-token")
+
+    error = raised.value.response
+    assert error["Error"]["Code"] == "UnauthorizedException"
+    assert error["Error"]["Message"] == "Session token not found or invalid"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 401
+    assert error["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"] == (
+        "UnauthorizedException" + ERROR_TYPE_SUFFIX)
+    assert len(error["ResponseMetadata"]["RequestId"]) == 36
+
+
+def test_other_token_sees_only_its_account(client):
+    response = client.list_accounts(accessToken=OTHER_TOKEN)
+
+    assert response["accountList"] == [{
+        "accountId": BOB_ACCOUNT, "accountName": "bob", "emailAddress": "bob@example.com"}]
+
+
+# Request log
+
+
+def test_request_log_header_and_query_names(client, portal):
+    before = len(portal.requests())
+
+    client.list_accounts(accessToken=TOKEN, maxResults=2)
+    client.list_account_roles(accessToken=TOKEN, accountId=DEV_ACCOUNT, maxResults=2)
+    client.get_role_credentials(accessToken=TOKEN, accountId=DEV_ACCOUNT, roleName="Admin")
+
+    requests = portal.requests()[before:]
+    assert [(r["method"], r["path"], r["op"], r["status"]) for r in requests] == [
+        ("GET", "/assignment/accounts", "ListAccounts", 200),
+        ("GET", "/assignment/roles", "ListAccountRoles", 200),
+        ("GET", "/federation/credentials", "GetRoleCredentials", 200),
+    ]
+    assert [sorted(r["query"]) for r in requests] == [
+        ["max_result"], ["account_id", "max_result"], ["account_id", "role_name"]]
+    for request in requests:
+        assert "x-amz-sso_bearer_token" in request["header_names"]
+        assert request["token"] == TOKEN
+        assert request["headers"]["x-amz-sso_bearer_token"] == TOKEN
+        assert "authorization" not in request["headers"]
+        assert request["body_length"] == 0
+
+
+def test_keep_alive_reuses_connection(botocore_session, fresh_portal):
+    client = make_client(botocore_session, fresh_portal)
+
+    client.list_accounts(accessToken=TOKEN)
+    client.list_accounts(accessToken=TOKEN)
+
+    requests = fresh_portal.requests()
+    assert [r["seq"] for r in requests] == [1, 2]
+    assert [r["connection"] for r in requests] == [1, 1]
+    assert fresh_portal.connection_counts() == {"accepted": 1, "tls_handshakes": 1}
+
+
+# Faults
+
+
+def test_fault_500_then_retry_succeeds(botocore_session, fresh_portal):
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[
+        {"op": "ListAccounts", "status": 500, "message": "try again", "times": 1}]))
+    client = make_client(botocore_session, fresh_portal, attempts=2)
+
+    response = client.list_accounts(accessToken=TOKEN, maxResults=100)
+
+    assert response["accountList"] == expected_accounts()
+    assert response["ResponseMetadata"]["RetryAttempts"] == 1
+    requests = fresh_portal.requests()
+    assert [r["status"] for r in requests] == [500, 200]
+    assert [r["fault"] for r in requests] == [0, None]
+
+
+def test_fault_500_without_retry_fails(botocore_session, fresh_portal):
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[
+        {"op": "ListAccounts", "status": 500, "message": "try again", "times": 1}]))
+    client = make_client(botocore_session, fresh_portal)
+
+    with pytest.raises(ClientError) as raised:
+        client.list_accounts(accessToken=TOKEN)
+
+    assert raised.value.response["Error"]["Code"] == "InternalServerException"
+    assert raised.value.response["Error"]["Message"] == "try again"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+
+
+def test_fault_after_and_filters(botocore_session, fresh_portal):
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[
+        {"op": "GetRoleCredentials", "role_name": "Admin", "status": 429, "after": 1,
+         "times": 1}]))
+    client = make_client(botocore_session, fresh_portal)
+
+    def get(role_name):
+        try:
+            client.get_role_credentials(accessToken=TOKEN, accountId=DEV_ACCOUNT,
+                                        roleName=role_name)
+            return 200
+        except ClientError as e:
+            return e.response["Error"]["Code"]
+
+    outcomes = [get("Admin"), get("ReadOnly"), get("Admin"), get("Admin")]
+
+    assert outcomes == [200, 200, "TooManyRequestsException", 200]
+
+
+def test_fault_close_drops_connection(botocore_session, fresh_portal):
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[{"op": "Logout", "close": True}]))
+    client = make_client(botocore_session, fresh_portal)
+
+    with pytest.raises(ConnectionClosedError):
+        client.logout(accessToken=TOKEN)
+
+    requests = fresh_portal.requests()
+    assert [(r["op"], r["status"], r["fault"]) for r in requests] == [("Logout", None, 0)]
+
+
+def test_fault_raw_body_sent_verbatim(fresh_portal):
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[
+        {"op": "ListAccounts", "body": "{not json", "headers": {"X-Test": "1"}}]))
+
+    response, body = raw_request(fresh_portal, "GET", "/assignment/accounts")
+
+    assert response.status == 200
+    assert body == b"{not json"
+    assert response.getheader("X-Test") == "1"
+    assert response.getheader("x-amzn-ErrorType") is None
+
+
+# Protocol errors that botocore cannot produce
+
+
+@pytest.mark.parametrize("method, path, token, status, error_type", [
+    ("GET", "/nope", TOKEN, 404, "UnknownOperationException"),
+    ("POST", "/assignment/accounts", TOKEN, 405, "MethodNotAllowedException"),
+    ("GET", "/logout", TOKEN, 405, "MethodNotAllowedException"),
+    ("GET", "/assignment/accounts", None, 401, "UnauthorizedException"),
+    ("GET", "/assignment/roles", TOKEN, 400, "InvalidRequestException"),
+    ("GET", "/federation/credentials?account_id=111111111111", TOKEN, 400,
+     "InvalidRequestException"),
+    ("GET", "/assignment/accounts?max_result=0", TOKEN, 400, "InvalidRequestException"),
+    ("GET", "/assignment/accounts?next_token=", TOKEN, 400, "InvalidRequestException"),
+    ("GET", "/assignment/accounts?max_result=1", TOKEN, 200, None),
+])
+def test_raw_request_status(portal, method, path, token, status, error_type):
+    response, body = raw_request(portal, method, path, token=token)
+
+    assert response.status == status
+    assert response.getheader("Content-Type") == "application/json"
+    if error_type is None:
+        assert response.getheader("x-amzn-ErrorType") is None
+    else:
+        assert response.getheader("x-amzn-ErrorType") == error_type + ERROR_TYPE_SUFFIX
+        assert body.startswith(b'{"message": ')
+
+
+def test_connection_close_request_answered(portal):
+    connection = raw_connection(portal)
+    connection.request("GET", "/assignment/accounts?max_result=1",
+                       headers={"x-amz-sso_bearer_token": TOKEN, "Connection": "close"})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+
+    assert response.status == 200
+    assert body.startswith(b'{"nextToken": ')
+
+
+def test_server_stops_cleanly_on_sigterm(certdir, tmp_path):
+    server = MockPortal(SCENARIO, certdir, str(tmp_path)).start()
+    started = time.monotonic()
+
+    server.stop()
+
+    assert server.returncode == 0
+    assert time.monotonic() - started < 2.0
+    assert "stopping" in server.server_output()
