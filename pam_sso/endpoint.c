@@ -92,7 +92,7 @@ sso_endpoint_check(const char *url, const char **reason)
         *reason = "must start with https://";
         return -1;
     }
-    if (*host == '\0' || *host == '/') {
+    if (*host == '\0' || *host == '/' || *host == ':') {
         *reason = "missing host";
         return -1;
     }
@@ -127,17 +127,9 @@ sso_portal_base_url(const char *endpoint, const char *region, bool fips,
     const struct partition *partition;
     const char *service;
     char *url = NULL;
-    size_t length;
 
-    if (endpoint != NULL) {
-        url = strdup(endpoint);
-        if (url == NULL)
-            return NULL;
-        length = strlen(url);
-        while (length > 8 && url[length - 1] == '/')
-            url[--length] = '\0';
-        return url;
-    }
+    if (endpoint != NULL)
+        return strdup(endpoint);
 
     partition = find_partition(region);
     service = "portal.sso";

@@ -20,8 +20,9 @@ int sso_endpoint_check(const char *url, const char **reason);
 
 /*
  * Build the portal base URL ("https://host", no trailing '/') into a new
- * string.  ENDPOINT, when set, is used as given (minus a trailing '/');
- * otherwise the host comes from REGION's partition and the two flags.
+ * string.  ENDPOINT, when set, is used as given (options.c has already
+ * dropped a trailing '/'); otherwise the host comes from REGION's partition
+ * and the two flags.
  * Returns NULL when out of memory.
  */
 char *sso_portal_base_url(const char *endpoint, const char *region,

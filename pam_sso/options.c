@@ -188,6 +188,17 @@ set_string(char **field, const char *value, const char **reason)
     return 0;
 }
 
+/* Drop trailing '/' from an endpoint URL, keeping "https://" whole, so
+ * that request paths can be appended to it. */
+static void
+strip_trailing_slashes(char *url)
+{
+    size_t length = strlen(url);
+
+    while (length > strlen("https://") && url[length - 1] == '/')
+        url[--length] = '\0';
+}
+
 /* Check VALUE for DEF's type and store it. */
 static int
 store_value(struct sso_options *opts, const struct option_def *def,
@@ -222,7 +233,10 @@ store_value(struct sso_options *opts, const struct option_def *def,
     case OPTION_ENDPOINT:
         if (sso_endpoint_check(value, reason) != 0)
             return -1;
-        return set_string(field, value, reason);
+        if (set_string(field, value, reason) != 0)
+            return -1;
+        strip_trailing_slashes(*(char **) field);
+        return 0;
     case OPTION_PATH:
         *reason = "expected an absolute path";
         if (value[0] != '/' || !is_plain_text(value))

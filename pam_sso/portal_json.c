@@ -3,7 +3,8 @@
  *
  * The bodies come from the network, so json-c is used strictly: trailing
  * data, invalid UTF-8 and deep nesting are rejected, and every value's type
- * is checked before use.  json-c 0.16 aborts the process when asked for the
+ * is checked before use.  A scan of our own catches the leniencies that
+ * json-c keeps even in strict mode.  json-c 0.16 aborts the process when asked for the
  * length of something that is not an array, and reads "12abc" as 12 when
  * asked for an integer, so no accessor is called on an unchecked value.
  *
@@ -21,6 +22,86 @@
 #include "portal_json.h"
 #include "secret.h"
 
+/* Length of the UTF-8 sequence at TEXT (at most LENGTH bytes), or 0 when it
+ * is not well-formed: overlong forms, surrogates and code points above
+ * U+10FFFF are rejected, as RFC 3629 requires. */
+static size_t
+utf8_sequence(const unsigned char *text, size_t length)
+{
+    unsigned char lead = text[0];
+    unsigned char low = 0x80;
+    unsigned char high = 0xbf;
+    size_t count;
+    size_t i;
+
+    if (lead < 0x80)
+        return 1;
+    if (lead >= 0xc2 && lead <= 0xdf)
+        count = 2;
+    else if (lead >= 0xe0 && lead <= 0xef)
+        count = 3;
+    else if (lead >= 0xf0 && lead <= 0xf4)
+        count = 4;
+    else
+        return 0;
+
+    /* The second byte's range rules out overlongs and surrogates. */
+    if (lead == 0xe0)
+        low = 0xa0;
+    else if (lead == 0xed)
+        high = 0x9f;
+    else if (lead == 0xf0)
+        low = 0x90;
+    else if (lead == 0xf4)
+        high = 0x8f;
+
+    if (count > length || text[1] < low || text[1] > high)
+        return 0;
+    for (i = 2; i < count; i++)
+        if (text[i] < 0x80 || text[i] > 0xbf)
+            return 0;
+    return count;
+}
+
+/*
+ * Check what json-c 0.16 lets through even in strict mode: outside strings
+ * only JSON's own characters may appear (no single quotes, NaN, Infinity,
+ * comments or "1."), and inside strings no raw control bytes.  Every byte
+ * must be well-formed UTF-8.
+ */
+static bool
+is_strict_json_text(const char *body, size_t length)
+{
+    const unsigned char *text = (const unsigned char *) body;
+    bool in_string = false;
+    size_t i = 0;
+
+    while (i < length) {
+        unsigned char c = text[i];
+        size_t step = utf8_sequence(text + i, length - i);
+
+        if (step == 0)
+            return false;
+        if (in_string) {
+            if (c < 0x20)
+                return false;
+            if (c == '\\')
+                step = 2;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '.') {
+            if (i + 1 >= length || text[i + 1] < '0' || text[i + 1] > '9')
+                return false;
+        } else if (strchr(" \t\r\n{}[]:,-+0123456789eEtrufalsn", c) == NULL) {
+            return false;
+        }
+        i += step;
+    }
+    return !in_string;
+}
+
 /* Parse BODY as one strict JSON object, or return NULL. */
 static json_object *
 parse_object(const char *body, size_t length)
@@ -29,7 +110,8 @@ parse_object(const char *body, size_t length)
     json_object *root = NULL;
 
     if (length == 0 || length > (size_t) INT32_MAX - 1
-        || memchr(body, '\0', length) != NULL)
+        || memchr(body, '\0', length) != NULL
+        || !is_strict_json_text(body, length))
         return NULL;
 
     tokener = json_tokener_new_ex(SSO_JSON_DEPTH_MAX);
@@ -218,11 +300,16 @@ sso_parse_account_page(const char *body, size_t length,
     if (list == NULL)
         goto done;
 
-    result = collect_accounts(list, accounts);
+    /* The token is read first so that a bad one leaves the list as it was. */
+    result = get_next_token(root, next_token);
     if (result != SSO_PARSE_OK)
         goto done;
 
-    result = get_next_token(root, next_token);
+    result = collect_accounts(list, accounts);
+    if (result != SSO_PARSE_OK) {
+        free(*next_token);
+        *next_token = NULL;
+    }
 
 done:
     json_object_put(root);
@@ -290,11 +377,16 @@ sso_parse_role_page(const char *body, size_t length, const char *account_id,
     if (list == NULL)
         goto done;
 
-    result = collect_roles(list, account_id, roles);
+    /* The token is read first so that a bad one leaves the list as it was. */
+    result = get_next_token(root, next_token);
     if (result != SSO_PARSE_OK)
         goto done;
 
-    result = get_next_token(root, next_token);
+    result = collect_roles(list, account_id, roles);
+    if (result != SSO_PARSE_OK) {
+        free(*next_token);
+        *next_token = NULL;
+    }
 
 done:
     json_object_put(root);
