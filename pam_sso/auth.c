@@ -33,7 +33,7 @@
 /* pam_set_data key marking a pam_sso login within one process. */
 #define SSO_DATA_AUTHENTICATED "pam_sso_authenticated"
 
-/* What one login attempt found, for the decision log line. */
+/* State of one login attempt, for the decision log line. */
 struct attempt {
     pam_handle_t *pamh;
     int flags;
@@ -142,7 +142,7 @@ is_candidate(const struct sso_options *opts, const char *account_id)
 }
 
 /*
- * Collect into VISIBLE the roles the token sees in every account that an
+ * Collect into VISIBLE the roles visible to the token in every account that an
  * allow rule (and role=, if set) could match.  A 403 or 404 on one account
  * means no role is visible there, not a failure.
  */
@@ -194,6 +194,8 @@ grant_role(struct attempt *attempt, const char *token)
     long chosen;
     int pamret = PAM_BUF_ERR;
 
+    /* NOTE: the timeout clock starts here, once the token is in hand, so
+     * the time a person takes to paste it is not charged to the network. */
     base_url = sso_portal_base_url(opts->endpoint, opts->region,
                                    opts->use_fips_endpoint,
                                    opts->use_dualstack_endpoint);

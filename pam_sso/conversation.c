@@ -6,7 +6,7 @@
  * send a person's Unix password to the portal when pam_sso follows
  * pam_unix.  The prompt is echo-off because sshd's password method answers
  * only echo-off prompts, and everything the user must know is in the prompt
- * text because OpenSSH holds informational messages back until the next
+ * text because OpenSSH delays informational messages until the next
  * prompt.
  *
  * SPDX-License-Identifier: MIT

@@ -265,7 +265,8 @@ sso_http_response_clear(struct sso_http_response *response)
     memset(response, 0, sizeof(*response));
 }
 
-/* Wipe each header line before libcurl frees the list: one holds the token. */
+/* Wipe each header line before libcurl frees the list, because one of
+ * them contains the token. */
 static void
 free_header_list(struct curl_slist *list)
 {

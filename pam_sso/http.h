@@ -48,8 +48,8 @@ uint64_t sso_http_now_ms(void);
  * Send METHOD ("GET" or "POST", the latter with an empty body) to URL with
  * the access TOKEN in the x-amz-sso_bearer_token header.  HTTP 429 and 5xx
  * are retried with capped exponential backoff and full jitter while the
- * deadline allows, honouring Retry-After; a refused or reset connection is
- * retried once at once.  On SSO_HTTP_OK, RESPONSE holds the final status
+ * deadline allows, and Retry-After is honoured.  A refused or reset
+ * connection is retried once, without waiting.  On SSO_HTTP_OK, RESPONSE holds the final status
  * and body; clear it with sso_http_response_clear().  On failure ERROR
  * (ERROR_SIZE bytes) says why, without secrets.
  */

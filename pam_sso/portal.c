@@ -5,7 +5,7 @@
  * Paths, query names and JSON field names are those of the botocore service
  * model "sso" 2019-06-10.  The HTTP status decides the outcome; the
  * x-amzn-ErrorType header only adds detail to the log, because a 401 is a
- * rejected token whatever the header says.
+ * rejected token whatever type the header names.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -158,7 +158,8 @@ classify(struct sso_portal *portal, const char *operation,
     return SSO_BAD_RESPONSE;
 }
 
-/* One request; on SSO_OK RESPONSE holds a 200 body to be cleared. */
+/* Send one request.  On SSO_OK, RESPONSE contains a 200 body that the
+ * caller clears. */
 static enum sso_status
 call(struct sso_portal *portal, const char *operation, const char *method,
      const char *url, const char *token, struct sso_http_response *response)

@@ -53,7 +53,9 @@ EXPIRATION_MS = (int(time.time()) + 7200) * 1000
 
 
 def credentials(tag, expiration_ms=EXPIRATION_MS):
-    """Distinct credentials for one role."""
+    """Distinct credentials for one role, derived from the letters and
+    digits of TAG."""
+    tag = "".join(c for c in tag if c.isalnum())
     return {
         "accessKeyId": "ASIA" + (tag.upper() + "KEYID" * 4)[:16],
         "secretAccessKey": f"secret/{tag}/" + "s" * 30,

@@ -596,3 +596,19 @@ def test_account_and_password_types_are_service_err(pam, portal):
     login = pam.run(steps="acct,chauthtok", extra_args=["--keep-going"])
 
     assert login.steps == {"acct": PAM_SERVICE_ERR, "chauthtok": PAM_SERVICE_ERR}
+
+
+def test_role_name_with_reserved_characters(pam, portal):
+    role_name = "Ops & Dev = 50% #1"
+    scenario = standard_scenario()
+    scenario["tokens"][TOKEN]["accounts"].append(account("444444444444", role_name))
+    portal.update_scenario(scenario)
+    pam.auth_service(*portal_args(portal, "allow=444444444444:Ops*"))
+
+    login = pam.run()
+
+    assert login.step("auth") == PAM_SUCCESS, login.logs
+    assert_exported(login, scenario, TOKEN, "444444444444", role_name)
+    fetch = [r for r in portal.requests() if r["op"] == "GetRoleCredentials"][0]
+    assert fetch["query"]["role_name"] == role_name
+    assert "%26" in fetch["raw_query"] and "%23" in fetch["raw_query"]
