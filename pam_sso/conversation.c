@@ -108,7 +108,8 @@ sso_token_valid(const char *token, const char **reason)
         unsigned char c = (unsigned char) token[i];
 
         if (c <= 0x20 || c >= 0x7f) {
-            *reason = "token contains bytes outside printable ASCII";
+            *reason = "token contains a space or a byte outside printable "
+                      "ASCII";
             return false;
         }
     }

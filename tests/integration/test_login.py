@@ -531,6 +531,7 @@ def test_long_token_accepted(pam, portal):
     ("a" * 8193, "token longer than 8192 bytes"),
     ("abc\r\nInjected: yes", "outside printable ASCII"),
     ("\b\n\r\177INCORRECT", "outside printable ASCII"),
+    ("aoa token with spaces", "a space or a byte"),
 ])
 def test_malformed_token_rejected_before_network(pam, portal, token, reason):
     pam.auth_service(*portal_args(portal, "allow=*:*"))
