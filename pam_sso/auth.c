@@ -21,6 +21,7 @@
 #include <security/pam_ext.h>
 
 #include "auth.h"
+#include "config_file.h"
 #include "conversation.h"
 #include "endpoint.h"
 #include "env_export.h"
@@ -32,6 +33,9 @@
 
 /* pam_set_data key marking a pam_sso login within one process. */
 #define SSO_DATA_AUTHENTICATED "pam_sso_authenticated"
+
+/* Largest CA bundle read; Debian's whole system bundle is about 220 KiB. */
+#define SSO_CA_FILE_MAX (4 * 1024 * 1024)
 
 /* State of one login attempt, for the decision log line. */
 struct attempt {
@@ -154,7 +158,10 @@ list_visible_roles(struct sso_portal *portal, const struct sso_options *opts,
     enum sso_status status;
     size_t i;
 
+    /* 403 or 404 here names no account or role: the endpoint is wrong. */
     status = sso_list_accounts(portal, token, &accounts);
+    if (status == SSO_NOT_VISIBLE)
+        status = SSO_BAD_RESPONSE;
     if (status != SSO_OK)
         goto done;
 
@@ -181,6 +188,57 @@ done:
     return status;
 }
 
+/*
+ * Create the portal client for OPTS into *PORTAL, reading the CA bundle
+ * under the same trust checks as the configuration file.  Returns a PAM
+ * code and sets the attempt's reason on failure.
+ */
+static int
+open_portal(struct attempt *attempt, struct sso_portal **portal)
+{
+    const struct sso_options *opts = attempt->opts;
+    char *base_url = NULL;
+    char *ca_pem = NULL;
+    size_t ca_length = 0;
+    int pamret = PAM_BUF_ERR;
+
+    *portal = NULL;
+    if (opts->ca_file != NULL
+        && sso_trusted_file_read(opts->ca_file, SSO_CA_FILE_MAX, &ca_pem,
+                                 &ca_length, attempt->detail,
+                                 sizeof(attempt->detail)) != 0) {
+        attempt->reason = "ca_file cannot be used";
+        pamret = PAM_SERVICE_ERR;
+        goto done;
+    }
+
+    base_url = sso_portal_base_url(opts->endpoint, opts->region,
+                                   opts->use_fips_endpoint,
+                                   opts->use_dualstack_endpoint);
+    if (base_url == NULL) {
+        attempt->reason = "out of memory";
+        goto done;
+    }
+
+    /* NOTE: the timeout clock starts here, once the token is in hand, so
+     * the time a person takes to paste it is not charged to the network. */
+    *portal = sso_portal_new(base_url, ca_pem, ca_length,
+                             sso_http_now_ms() + opts->timeout * 1000ULL);
+    if (*portal == NULL) {
+        attempt->reason = "the HTTP client could not be set up";
+        pamret = PAM_SYSTEM_ERR;
+        goto done;
+    }
+    sso_debug(attempt->pamh, opts->debug, "portal %s, timeout %u s",
+              base_url, opts->timeout);
+    pamret = PAM_SUCCESS;
+
+done:
+    free(ca_pem);
+    free(base_url);
+    return pamret;
+}
+
 /* Everything after the token is in hand: find, fetch, check, export. */
 static int
 grant_role(struct attempt *attempt, const char *token)
@@ -190,25 +248,12 @@ grant_role(struct attempt *attempt, const char *token)
     struct sso_credentials creds = { NULL, NULL, NULL, 0 };
     struct sso_portal *portal = NULL;
     enum sso_status status;
-    char *base_url = NULL;
     long chosen;
-    int pamret = PAM_BUF_ERR;
+    int pamret;
 
-    /* NOTE: the timeout clock starts here, once the token is in hand, so
-     * the time a person takes to paste it is not charged to the network. */
-    base_url = sso_portal_base_url(opts->endpoint, opts->region,
-                                   opts->use_fips_endpoint,
-                                   opts->use_dualstack_endpoint);
-    if (base_url != NULL)
-        portal = sso_portal_new(base_url, opts->ca_file,
-                                sso_http_now_ms() + opts->timeout * 1000ULL);
-    if (portal == NULL) {
-        attempt->reason = "out of memory";
+    pamret = open_portal(attempt, &portal);
+    if (pamret != PAM_SUCCESS)
         goto done;
-    }
-    sso_debug(attempt->pamh, opts->debug, "portal %s, timeout %u s",
-              base_url, opts->timeout);
-
     status = list_visible_roles(portal, opts, token, &visible);
     if (status != SSO_OK) {
         pamret = fail_with(attempt, status, portal, "role listing failed");
@@ -253,7 +298,6 @@ done:
     sso_credentials_clear(&creds);
     sso_role_list_clear(&visible);
     sso_portal_free(portal);
-    free(base_url);
     return pamret;
 }
 
@@ -273,6 +317,11 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
     attempt.flags = flags;
     attempt.opts = &opts;
 
+    /* A new attempt on the same handle (login and sshd's password method
+     * retry this way) must not inherit an earlier attempt's success. */
+    sso_unexport_credentials(pamh);
+    pam_set_data(pamh, SSO_DATA_AUTHENTICATED, NULL, NULL);
+
     if (sso_options_parse(&opts, argc, argv, error, sizeof(error)) != 0) {
         sso_log(pamh, LOG_ERR, "configuration error: %s", error);
         pamret = PAM_SERVICE_ERR;
@@ -290,8 +339,12 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
     pamret = sso_read_token(pamh, &opts, &token);
     if (pamret != PAM_SUCCESS) {
-        attempt.reason = pamret == PAM_CONV_ERR
-                         ? "conversation failed" : "no stored token";
+        if (pamret == PAM_CONV_ERR)
+            attempt.reason = "conversation failed";
+        else if (pamret == PAM_AUTH_ERR)
+            attempt.reason = "no stored token";
+        else
+            attempt.reason = "out of memory";
         log_decision(&attempt, pamret);
         goto done;
     }
@@ -318,7 +371,7 @@ done:
 }
 
 int
-sso_session_step(pam_handle_t *pamh, const char *step, int argc,
+sso_session_step(pam_handle_t *pamh, const char *step, int flags, int argc,
                  const char **argv)
 {
     const void *data = NULL;
@@ -331,9 +384,17 @@ sso_session_step(pam_handle_t *pamh, const char *step, int argc,
         if (strcmp(argv[i], "debug") == 0)
             debug = true;
 
-    if (pam_get_data(pamh, SSO_DATA_AUTHENTICATED, &data) == PAM_SUCCESS
+    if ((pam_get_data(pamh, SSO_DATA_AUTHENTICATED, &data) == PAM_SUCCESS
+         && data != NULL)
         || pam_getenv(pamh, SSO_MARKER_VARIABLE) != NULL) {
-        sso_debug(pamh, debug, "%s: pam_sso login, nothing more to do", step);
+        /* Past PAM_DELETE_CRED the credentials have no use in the PAM
+         * environment; the variables naming the role stay as the marker. */
+        if ((flags & PAM_DELETE_CRED) != 0) {
+            sso_forget_credentials(pamh);
+            sso_debug(pamh, debug, "%s: credentials removed", step);
+        } else {
+            sso_debug(pamh, debug, "%s: pam_sso login", step);
+        }
         return PAM_SUCCESS;
     }
 

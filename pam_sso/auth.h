@@ -16,9 +16,11 @@ int sso_authenticate(pam_handle_t *pamh, int flags, int argc,
 /*
  * Shared by setcred, open_session and close_session: PAM_SUCCESS after a
  * pam_sso authentication of this login, PAM_IGNORE otherwise (for example a
- * public-key SSH login that still runs the session stack).
+ * public-key SSH login that still runs the session stack).  With
+ * PAM_DELETE_CRED in FLAGS (setcred only) the credential variables are
+ * removed from the PAM environment.
  */
-int sso_session_step(pam_handle_t *pamh, const char *step, int argc,
-                     const char **argv);
+int sso_session_step(pam_handle_t *pamh, const char *step, int flags,
+                     int argc, const char **argv);
 
 #endif

@@ -1,8 +1,9 @@
 /*
- * Reading the configuration file safely.
+ * Reading the configuration file and the CA bundle safely.
  *
- * The file can name the CA bundle and the endpoint, so whoever can write it
- * decides which server vouches for a login.  It is therefore held to the
+ * The configuration file names the CA bundle and the endpoint, and the
+ * bundle says which server may speak for the portal, so whoever can write
+ * either decides which server vouches for a login.  It is therefore held to the
  * same standard as other files in /etc/security: root-owned, not writable
  * by group or others, no symbolic link in the last path component, and of
  * bounded size.
@@ -22,11 +23,12 @@
 
 #include "config_file.h"
 
-/* Read the whole of FD, at most SSO_CONFIG_FILE_MAX bytes, as a string. */
+/* Read the whole of FD, at most MAX bytes, as a string of *LENGTH bytes. */
 static char *
-read_bounded(int fd, const char *path, char *error, size_t error_size)
+read_bounded(int fd, const char *path, size_t max, size_t *length_out,
+             char *error, size_t error_size)
 {
-    char *text = malloc(SSO_CONFIG_FILE_MAX + 1);
+    char *text = malloc(max + 1);
     size_t length = 0;
 
     if (text == NULL) {
@@ -34,8 +36,8 @@ read_bounded(int fd, const char *path, char *error, size_t error_size)
         return NULL;
     }
 
-    while (length <= SSO_CONFIG_FILE_MAX) {
-        ssize_t got = read(fd, text + length, SSO_CONFIG_FILE_MAX + 1 - length);
+    while (length <= max) {
+        ssize_t got = read(fd, text + length, max + 1 - length);
 
         if (got < 0 && errno == EINTR)
             continue;
@@ -50,9 +52,8 @@ read_bounded(int fd, const char *path, char *error, size_t error_size)
         length += (size_t) got;
     }
 
-    if (length > SSO_CONFIG_FILE_MAX) {
-        snprintf(error, error_size, "%s: larger than %d bytes", path,
-                 SSO_CONFIG_FILE_MAX);
+    if (length > max) {
+        snprintf(error, error_size, "%s: larger than %zu bytes", path, max);
         free(text);
         return NULL;
     }
@@ -62,6 +63,7 @@ read_bounded(int fd, const char *path, char *error, size_t error_size)
         return NULL;
     }
     text[length] = '\0';
+    *length_out = length;
     return text;
 }
 
@@ -116,6 +118,33 @@ open_trusted(const char *path, bool must_exist, int *fd_out, char *error,
     return 0;
 }
 
+/* Open and read PATH after the trust checks.  *TEXT is NULL, with success,
+ * when the file is missing and MUST_EXIST is false. */
+static int
+load_trusted(const char *path, bool must_exist, size_t max, char **text,
+             size_t *length, char *error, size_t error_size)
+{
+    int fd = -1;
+
+    *text = NULL;
+    *length = 0;
+    if (open_trusted(path, must_exist, &fd, error, error_size) != 0)
+        return -1;
+    if (fd < 0)
+        return 0;
+
+    *text = read_bounded(fd, path, max, length, error, error_size);
+    close(fd);
+    return *text == NULL ? -1 : 0;
+}
+
+int
+sso_trusted_file_read(const char *path, size_t max, char **text,
+                      size_t *length, char *error, size_t error_size)
+{
+    return load_trusted(path, true, max, text, length, error, error_size);
+}
+
 static char *
 trim(char *s)
 {
@@ -167,20 +196,17 @@ sso_config_file_read(const char *path, bool must_exist, sso_setting_fn apply,
     char *text = NULL;
     char *line;
     char *next;
+    size_t length;
     unsigned int number = 0;
-    int fd = -1;
     int status = -1;
 
-    if (open_trusted(path, must_exist, &fd, error, error_size) != 0)
+    if (load_trusted(path, must_exist, SSO_CONFIG_FILE_MAX, &text, &length,
+                     error, error_size) != 0)
         goto done;
-    if (fd < 0) {
+    if (text == NULL) {
         status = 0;
         goto done;
     }
-
-    text = read_bounded(fd, path, error, error_size);
-    if (text == NULL)
-        goto done;
 
     for (line = text; line != NULL; line = next) {
         next = strchr(line, '\n');
@@ -195,8 +221,6 @@ sso_config_file_read(const char *path, bool must_exist, sso_setting_fn apply,
     status = 0;
 
 done:
-    if (fd >= 0)
-        close(fd);
     free(text);
     return status;
 }

@@ -1,5 +1,5 @@
 /*
- * Reading the configuration file safely.
+ * Reading the configuration file and the CA bundle safely.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -31,5 +31,13 @@ typedef int (*sso_setting_fn)(void *context, const char *key,
 int sso_config_file_read(const char *path, bool must_exist,
                          sso_setting_fn apply, void *context,
                          char *error, size_t error_size);
+
+/*
+ * Read the file at PATH, of at most MAX bytes and without NUL bytes, under
+ * the same trust checks, into *TEXT (NUL-terminated, *LENGTH bytes before
+ * the NUL; free it).  Returns 0, or -1 with the reason in ERROR.
+ */
+int sso_trusted_file_read(const char *path, size_t max, char **text,
+                          size_t *length, char *error, size_t error_size);
 
 #endif

@@ -22,6 +22,7 @@
 
 #include "conversation.h"
 #include "secret.h"
+#include "text.h"
 
 /* Wipe and free the COUNT replies in RESPONSES. */
 static void
@@ -83,7 +84,7 @@ sso_read_token(pam_handle_t *pamh, const struct sso_options *opts,
     *token = NULL;
     if (opts->use_first_pass || opts->try_first_pass) {
         pamret = copy_stored_token(pamh, token);
-        if (pamret == PAM_SUCCESS || opts->use_first_pass)
+        if (pamret != PAM_AUTH_ERR || opts->use_first_pass)
             return pamret;
     }
     return prompt_for_token(pamh, token);
@@ -104,14 +105,9 @@ sso_token_valid(const char *token, const char **reason)
         *reason = "token longer than 8192 bytes";
         return false;
     }
-    for (size_t i = 0; i < length; i++) {
-        unsigned char c = (unsigned char) token[i];
-
-        if (c <= 0x20 || c >= 0x7f) {
-            *reason = "token contains a space or a byte outside printable "
-                      "ASCII";
-            return false;
-        }
+    if (!sso_is_printable(token, length, false)) {
+        *reason = "token contains a space or a byte outside printable ASCII";
+        return false;
     }
     return true;
 }

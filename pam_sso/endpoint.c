@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "endpoint.h"
+#include "text.h"
 
 struct partition {
     const char *prefix;          /* region prefix that selects it */
@@ -85,25 +86,22 @@ sso_region_valid(const char *name)
 int
 sso_endpoint_check(const char *url, const char **reason)
 {
-    const char *host = url + strlen("https://");
-    const char *p;
+    const char *host;
 
     if (strncmp(url, "https://", 8) != 0) {
         *reason = "must start with https://";
         return -1;
     }
+
+    host = url + strlen("https://");
     if (*host == '\0' || *host == '/' || *host == ':') {
         *reason = "missing host";
         return -1;
     }
-    for (p = url; *p != '\0'; p++) {
-        unsigned char c = (unsigned char) *p;
-
-        if (c <= 0x20 || c >= 0x7f || c == '?' || c == '#' || c == '@'
-            || c == '\\') {
-            *reason = "must be printable ASCII without '?', '#', '@' or '\\'";
-            return -1;
-        }
+    if (!sso_is_printable(url, strlen(url), false)
+        || strpbrk(url, "?#@\\") != NULL) {
+        *reason = "must be printable ASCII without '?', '#', '@' or '\\'";
+        return -1;
     }
     return 0;
 }

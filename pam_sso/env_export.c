@@ -20,12 +20,19 @@
 
 #include "env_export.h"
 #include "secret.h"
+#include "text.h"
 
-static const char *const exported_names[] = {
+/* The variables that carry the credentials themselves. */
+static const char *const credential_names[] = {
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
+};
+
+/* The variables that describe them. */
+static const char *const description_names[] = {
     "AWS_SSO_ACCOUNT_ID",
     SSO_MARKER_VARIABLE,
     "AWS_REGION",
@@ -58,46 +65,53 @@ sso_expiration_plausible(int64_t expiration_ms, time_t now)
            && seconds - (int64_t) now <= SSO_EXPIRATION_HORIZON;
 }
 
-/* sshd copies values verbatim into the session and its debug log, so a
- * value must not carry line breaks or other control bytes. */
-static bool
-is_safe_value(const char *value)
-{
-    for (; *value != '\0'; value++) {
-        unsigned char c = (unsigned char) *value;
-
-        if (c < 0x20 || c >= 0x7f)
-            return false;
-    }
-    return true;
-}
-
-/* Set NAME=VALUE, wiping the formatted copy on every path. */
+/* Set NAME=VALUE, wiping the formatted copy on every path.  sshd copies
+ * values verbatim into the session and its debug log, so a value must not
+ * carry line breaks or other control bytes. */
 static int
 put_variable(pam_handle_t *pamh, const char *name, const char *value)
 {
     char *entry = NULL;
     int pamret;
 
-    if (!is_safe_value(value))
+    if (!sso_is_printable(value, strlen(value), true))
         return PAM_SYSTEM_ERR;
     if (asprintf(&entry, "%s=%s", name, value) < 0)
         return PAM_BUF_ERR;
 
     pamret = pam_putenv(pamh, entry);
     sso_free_secret(entry);
+
+    if (pamret != PAM_SUCCESS && pamret != PAM_BUF_ERR)
+        pamret = PAM_SYSTEM_ERR;
     return pamret;
+}
+
+/* Delete the COUNT variables in NAMES that are set. */
+static void
+delete_variables(pam_handle_t *pamh, const char *const *names, size_t count)
+{
+    size_t i;
+
+    /* pam_putenv with a bare name deletes; PAM_BAD_ITEM when absent. */
+    for (i = 0; i < count; i++)
+        if (pam_getenv(pamh, names[i]) != NULL)
+            pam_putenv(pamh, names[i]);
+}
+
+void
+sso_forget_credentials(pam_handle_t *pamh)
+{
+    delete_variables(pamh, credential_names,
+                     sizeof(credential_names) / sizeof(credential_names[0]));
 }
 
 void
 sso_unexport_credentials(pam_handle_t *pamh)
 {
-    size_t i;
-
-    /* pam_putenv with a bare name deletes; PAM_BAD_ITEM when absent. */
-    for (i = 0; i < sizeof(exported_names) / sizeof(exported_names[0]); i++)
-        if (pam_getenv(pamh, exported_names[i]) != NULL)
-            pam_putenv(pamh, exported_names[i]);
+    sso_forget_credentials(pamh);
+    delete_variables(pamh, description_names,
+                     sizeof(description_names) / sizeof(description_names[0]));
 }
 
 int
@@ -118,6 +132,12 @@ sso_export_credentials(pam_handle_t *pamh, const struct sso_credentials *creds,
                               creds->secret_access_key);
     if (pamret == PAM_SUCCESS)
         pamret = put_variable(pamh, "AWS_SESSION_TOKEN", creds->session_token);
+
+    /* botocore reads the legacy name before AWS_SESSION_TOKEN, so a stale
+     * value from the client's environment would pair with the new key. */
+    if (pamret == PAM_SUCCESS)
+        pamret = put_variable(pamh, "AWS_SECURITY_TOKEN",
+                              creds->session_token);
     if (pamret == PAM_SUCCESS)
         pamret = put_variable(pamh, "AWS_CREDENTIAL_EXPIRATION", expiration);
     if (pamret == PAM_SUCCESS)

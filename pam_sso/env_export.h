@@ -37,10 +37,11 @@ bool sso_expiration_plausible(int64_t expiration_ms, time_t now);
 
 /*
  * Put the credentials for ROLE into the PAM environment: AWS_ACCESS_KEY_ID,
- * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,
- * AWS_SSO_ACCOUNT_ID, AWS_SSO_ROLE_NAME, and AWS_REGION plus
- * AWS_DEFAULT_REGION when AWS_REGION_VALUE is set.  Either all are set or,
- * on failure, none is left behind.  Returns a PAM code.
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (and its legacy twin
+ * AWS_SECURITY_TOKEN), AWS_CREDENTIAL_EXPIRATION, AWS_SSO_ACCOUNT_ID,
+ * AWS_SSO_ROLE_NAME, and AWS_REGION plus AWS_DEFAULT_REGION when
+ * AWS_REGION_VALUE is set.  Either all are set or, on failure, none is left
+ * behind.  Returns PAM_SUCCESS, PAM_BUF_ERR or PAM_SYSTEM_ERR.
  */
 int sso_export_credentials(pam_handle_t *pamh,
                            const struct sso_credentials *creds,
@@ -49,5 +50,9 @@ int sso_export_credentials(pam_handle_t *pamh,
 
 /* Remove every variable sso_export_credentials() may set. */
 void sso_unexport_credentials(pam_handle_t *pamh);
+
+/* Remove only the variables that carry credentials, keeping the account,
+ * role and region variables (and so the marker). */
+void sso_forget_credentials(pam_handle_t *pamh);
 
 #endif

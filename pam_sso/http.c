@@ -176,20 +176,21 @@ read_header(char *data, size_t size, size_t count, void *context)
     if (name_length == 11 && strncasecmp(data, "Retry-After", 11) == 0) {
         char digits[12];
 
-        /* Only the delta-seconds form; an HTTP date is ignored. */
-        if (value_length > 0 && value_length < sizeof(digits)
-            && strspn(value, "0123456789") >= value_length) {
+        /* Only the delta-seconds form; an HTTP date is ignored.  VALUE is
+         * not NUL-terminated, so it is copied before strspn looks at it. */
+        if (value_length > 0 && value_length < sizeof(digits)) {
             memcpy(digits, value, value_length);
             digits[value_length] = '\0';
-            headers->retry_after = strtol(digits, NULL, 10);
+            if (strspn(digits, "0123456789") == value_length)
+                headers->retry_after = strtol(digits, NULL, 10);
         }
     }
     return length;
 }
 
-/* Settings that hold for every request of this handle. */
+/* Settings that apply to every request of this handle. */
 static bool
-set_fixed_options(struct sso_http *http, const char *ca_file)
+set_fixed_options(struct sso_http *http, const char *ca_pem, size_t ca_length)
 {
     CURL *c = http->curl;
     bool ok = true;
@@ -212,15 +213,58 @@ set_fixed_options(struct sso_http *http, const char *ca_file)
     ok &= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header)
           == CURLE_OK;
 
-    if (ca_file != NULL) {
-        ok &= curl_easy_setopt(c, CURLOPT_CAINFO, ca_file) == CURLE_OK;
+    /* The bundle is passed in memory, as read after the trust checks, so
+     * the file cannot change between the check and the use.  Clearing
+     * CAINFO and CAPATH drops the built-in system store. */
+    if (ca_pem != NULL) {
+        /* struct curl_blob has no const member, but CURL_BLOB_COPY makes
+         * libcurl copy the bytes without writing to them. */
+        struct curl_blob blob = { (void *) (uintptr_t) ca_pem, ca_length,
+                                  CURL_BLOB_COPY };
+
+        ok &= curl_easy_setopt(c, CURLOPT_CAINFO, NULL) == CURLE_OK;
         ok &= curl_easy_setopt(c, CURLOPT_CAPATH, NULL) == CURLE_OK;
+        ok &= curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob) == CURLE_OK;
     }
     return ok;
 }
 
+/*
+ * Initialise libcurl without letting the caller's environment pick a TLS
+ * key log file.  Debian's libcurl opens $SSLKEYLOGFILE for appending during
+ * the first curl_global_init(), and su or sudo run this module as root with
+ * the caller's environment: a user could make root create a file anywhere
+ * and write TLS secrets into it.  The variable is hidden during the call and
+ * put back afterwards, so the caller's environment is unchanged.
+ */
+static CURLcode
+global_init_without_key_log(void)
+{
+    const char *value = getenv("SSLKEYLOGFILE");
+    char *saved = NULL;
+    CURLcode code;
+
+    if (value != NULL) {
+        saved = strdup(value);
+        if (saved == NULL)
+            return CURLE_OUT_OF_MEMORY;
+        unsetenv("SSLKEYLOGFILE");
+    }
+
+    /* NOTE: setenv and unsetenv are not thread-safe; a host process that
+     * reads its environment from another thread at this moment may miss
+     * the variable. */
+    code = curl_global_init(CURL_GLOBAL_DEFAULT);
+
+    if (saved != NULL) {
+        setenv("SSLKEYLOGFILE", saved, 1);
+        free(saved);
+    }
+    return code;
+}
+
 struct sso_http *
-sso_http_new(const char *ca_file, uint64_t deadline_ms)
+sso_http_new(const char *ca_pem, size_t ca_length, uint64_t deadline_ms)
 {
     struct sso_http *http = calloc(1, sizeof(*http));
 
@@ -230,13 +274,13 @@ sso_http_new(const char *ca_file, uint64_t deadline_ms)
 
     /* Reference-counted and thread-safe in libcurl 7.84 and later; the
      * matching cleanup is in sso_http_free(). */
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    if (global_init_without_key_log() != CURLE_OK) {
         free(http);
         return NULL;
     }
 
     http->curl = curl_easy_init();
-    if (http->curl == NULL || !set_fixed_options(http, ca_file)) {
+    if (http->curl == NULL || !set_fixed_options(http, ca_pem, ca_length)) {
         sso_http_free(http);
         return NULL;
     }
@@ -346,6 +390,15 @@ plan_retry(const struct sso_http *http, unsigned int attempt,
     return true;
 }
 
+/* The statuses botocore's standard retry mode retries: throttling and the
+ * transient server errors, not 501 or 505. */
+static bool
+is_retryable_status(long status)
+{
+    return status == 429 || status == 500 || status == 502 || status == 503
+           || status == 504 || status == 509;
+}
+
 static bool
 is_connection_failure(CURLcode code)
 {
@@ -399,9 +452,9 @@ describe_failure(const struct sso_http *http, CURLcode code,
         snprintf(error, error_size, "%s", curl_easy_strerror(code));
 }
 
-/* Prepare the handle for METHOD and URL with the token header. */
+/* Prepare the handle for a GET of URL with the token header. */
 static bool
-set_request(struct sso_http *http, const char *method, const char *url,
+set_request(struct sso_http *http, const char *url,
             struct curl_slist *headers)
 {
     CURL *c = http->curl;
@@ -409,19 +462,14 @@ set_request(struct sso_http *http, const char *method, const char *url,
 
     ok &= curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) == CURLE_OK;
-    if (strcmp(method, "POST") == 0) {
-        ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L) == CURLE_OK;
-        ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS, "") == CURLE_OK;
-    } else {
-        ok &= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) == CURLE_OK;
-    }
+    ok &= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) == CURLE_OK;
     return ok;
 }
 
 enum sso_http_result
-sso_http_request(struct sso_http *http, const char *method, const char *url,
-                 const char *token, struct sso_http_response *response,
-                 char *error, size_t error_size)
+sso_http_get(struct sso_http *http, const char *url, const char *token,
+             struct sso_http_response *response, char *error,
+             size_t error_size)
 {
     struct body_buffer body = { NULL, 0, 0, false };
     struct reply_headers headers;
@@ -437,7 +485,7 @@ sso_http_request(struct sso_http *http, const char *method, const char *url,
     error[0] = '\0';
 
     header_list = make_header_list(token);
-    if (header_list == NULL || !set_request(http, method, url, header_list)) {
+    if (header_list == NULL || !set_request(http, url, header_list)) {
         snprintf(error, error_size, "out of memory");
         goto done;
     }
@@ -457,7 +505,7 @@ sso_http_request(struct sso_http *http, const char *method, const char *url,
             goto done;
         }
 
-        if ((status == 429 || status >= 500)
+        if (is_retryable_status(status)
             && plan_retry(http, attempt, headers.retry_after, &wake_ms)) {
             sleep_until(wake_ms);
             continue;

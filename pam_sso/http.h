@@ -34,10 +34,12 @@ struct sso_http_response {
 
 /*
  * Create a client whose requests all end by DEADLINE_MS (CLOCK_MONOTONIC,
- * from sso_http_now_ms()).  CA_FILE, if not NULL, is the only trusted CA
- * bundle.  Returns NULL when out of memory or libcurl fails to start.
+ * from sso_http_now_ms()).  CA_PEM, if not NULL, is a PEM bundle of
+ * CA_LENGTH bytes that replaces the system's CA store; it is copied.
+ * Returns NULL when out of memory or libcurl fails to start.
  */
-struct sso_http *sso_http_new(const char *ca_file, uint64_t deadline_ms);
+struct sso_http *sso_http_new(const char *ca_pem, size_t ca_length,
+                              uint64_t deadline_ms);
 
 void sso_http_free(struct sso_http *http);
 
@@ -45,19 +47,18 @@ void sso_http_free(struct sso_http *http);
 uint64_t sso_http_now_ms(void);
 
 /*
- * Send METHOD ("GET" or "POST", the latter with an empty body) to URL with
- * the access TOKEN in the x-amz-sso_bearer_token header.  HTTP 429 and 5xx
+ * Send a GET request for URL with the access TOKEN in the
+ * x-amz-sso_bearer_token header.  HTTP 429, 500, 502, 503, 504 and 509
  * are retried with capped exponential backoff and full jitter while the
  * deadline allows, and Retry-After is honoured.  A refused or reset
  * connection is retried once, without waiting.  On SSO_HTTP_OK, RESPONSE holds the final status
  * and body; clear it with sso_http_response_clear().  On failure ERROR
  * (ERROR_SIZE bytes) says why, without secrets.
  */
-enum sso_http_result sso_http_request(struct sso_http *http,
-                                      const char *method, const char *url,
-                                      const char *token,
-                                      struct sso_http_response *response,
-                                      char *error, size_t error_size);
+enum sso_http_result sso_http_get(struct sso_http *http, const char *url,
+                                  const char *token,
+                                  struct sso_http_response *response,
+                                  char *error, size_t error_size);
 
 /* Wipe and free the body.  The body may hold credentials. */
 void sso_http_response_clear(struct sso_http_response *response);

@@ -22,9 +22,9 @@
 #include "config_file.h"
 #include "endpoint.h"
 #include "options.h"
+#include "text.h"
 
 enum option_type {
-    OPTION_STRING,
     OPTION_FLAG,
     OPTION_TIMEOUT,
     OPTION_RULES,
@@ -136,18 +136,6 @@ parse_timeout(const char *value, unsigned int *out)
     return 0;
 }
 
-static bool
-is_plain_text(const char *value)
-{
-    for (; *value != '\0'; value++) {
-        unsigned char c = (unsigned char) *value;
-
-        if (c <= 0x20 || c >= 0x7f)
-            return false;
-    }
-    return true;
-}
-
 /* Reset the field of DEF in OPTS to its default, freeing what it held. */
 static void
 reset_option(struct sso_options *opts, const struct option_def *def)
@@ -237,12 +225,10 @@ store_value(struct sso_options *opts, const struct option_def *def,
             return -1;
         strip_trailing_slashes(*(char **) field);
         return 0;
-    case OPTION_PATH:
-        *reason = "expected an absolute path";
-        if (value[0] != '/' || !is_plain_text(value))
-            return -1;
-        return set_string(field, value, reason);
     default:
+        *reason = "expected an absolute path";
+        if (value[0] != '/' || !sso_is_printable(value, strlen(value), false))
+            return -1;
         return set_string(field, value, reason);
     }
 }

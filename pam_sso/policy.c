@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "text.h"
 
 /* Role names are at most 64 bytes in IAM; leave room for what the portal
  * calls a role (the permission set name) and for globs. */
@@ -36,16 +37,8 @@ is_account_pattern(const char *s)
 static bool
 is_role_pattern(const char *s)
 {
-    if (*s == '\0')
-        return false;
-
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char) *s;
-
-        if (c < 0x20 || c >= 0x7f || c == ',')
-            return false;
-    }
-    return true;
+    return *s != '\0' && strchr(s, ',') == NULL
+           && sso_is_printable(s, strlen(s), true);
 }
 
 /* Split "ACCOUNT:ROLE" held in TEXT[0..LEN) into a fresh REF. */

@@ -1,6 +1,6 @@
 /*
- * Client of the SSO portal API: ListAccounts, ListAccountRoles,
- * GetRoleCredentials and Logout.
+ * Client of the SSO portal API: ListAccounts, ListAccountRoles and
+ * GetRoleCredentials.
  *
  * Paths, query names and JSON field names are those of the botocore service
  * model "sso" 2019-06-10.  The HTTP status decides the outcome; the
@@ -45,7 +45,8 @@ set_error(struct sso_portal *portal, const char *fmt, ...)
 }
 
 struct sso_portal *
-sso_portal_new(const char *base_url, const char *ca_file, uint64_t deadline_ms)
+sso_portal_new(const char *base_url, const char *ca_pem, size_t ca_length,
+               uint64_t deadline_ms)
 {
     struct sso_portal *portal = calloc(1, sizeof(*portal));
 
@@ -53,7 +54,7 @@ sso_portal_new(const char *base_url, const char *ca_file, uint64_t deadline_ms)
         return NULL;
 
     portal->base_url = strdup(base_url);
-    portal->http = sso_http_new(ca_file, deadline_ms);
+    portal->http = sso_http_new(ca_pem, ca_length, deadline_ms);
     if (portal->base_url == NULL || portal->http == NULL) {
         sso_portal_free(portal);
         return NULL;
@@ -161,8 +162,8 @@ classify(struct sso_portal *portal, const char *operation,
 /* Send one request.  On SSO_OK, RESPONSE contains a 200 body that the
  * caller clears. */
 static enum sso_status
-call(struct sso_portal *portal, const char *operation, const char *method,
-     const char *url, const char *token, struct sso_http_response *response)
+call(struct sso_portal *portal, const char *operation, const char *url,
+     const char *token, struct sso_http_response *response)
 {
     char transport_error[256];
     enum sso_http_result result;
@@ -173,8 +174,8 @@ call(struct sso_portal *portal, const char *operation, const char *method,
         return SSO_NO_MEMORY;
     }
 
-    result = sso_http_request(portal->http, method, url, token, response,
-                              transport_error, sizeof(transport_error));
+    result = sso_http_get(portal->http, url, token, response,
+                          transport_error, sizeof(transport_error));
     status = classify(portal, operation, result, response, transport_error);
     if (status != SSO_OK && result == SSO_HTTP_OK)
         sso_http_response_clear(response);
@@ -233,7 +234,7 @@ walk_pages(struct sso_portal *portal, const char *operation, const char *path,
 
         url = build_url(portal, path, "account_id", account_id, "max_result",
                         page_size, "next_token", page_token, NULL);
-        status = call(portal, operation, "GET", url, token, &response);
+        status = call(portal, operation, url, token, &response);
         free(url);
         if (status != SSO_OK)
             break;
@@ -288,8 +289,25 @@ enum sso_status
 sso_list_account_roles(struct sso_portal *portal, const char *token,
                        const char *account_id, struct sso_role_list *roles)
 {
-    return walk_pages(portal, "ListAccountRoles", "/assignment/roles", token,
-                      account_id, parse_role_page, roles);
+    struct sso_role_list found = { NULL, 0 };
+    enum sso_status status;
+
+    /* Collected apart and merged only when every page arrived, so that a
+     * listing cut short by an error never counts as the account's roles. */
+    status = walk_pages(portal, "ListAccountRoles", "/assignment/roles", token,
+                        account_id, parse_role_page, &found);
+    if (status == SSO_OK && found.count > SSO_ROLES_MAX - roles->count) {
+        set_error(portal, "ListAccountRoles: more entries than the module "
+                  "keeps");
+        status = SSO_BAD_RESPONSE;
+    }
+    if (status == SSO_OK && sso_role_list_take(roles, &found) != 0) {
+        set_error(portal, "ListAccountRoles: out of memory");
+        status = SSO_NO_MEMORY;
+    }
+
+    sso_role_list_clear(&found);
+    return status;
 }
 
 enum sso_status
@@ -303,7 +321,7 @@ sso_get_role_credentials(struct sso_portal *portal, const char *token,
 
     url = build_url(portal, "/federation/credentials", "role_name",
                     role->role_name, "account_id", role->account_id, NULL);
-    status = call(portal, "GetRoleCredentials", "GET", url, token, &response);
+    status = call(portal, "GetRoleCredentials", url, token, &response);
     free(url);
     if (status != SSO_OK)
         return status;
@@ -315,17 +333,3 @@ sso_get_role_credentials(struct sso_portal *portal, const char *token,
     return status;
 }
 
-enum sso_status
-sso_logout(struct sso_portal *portal, const char *token)
-{
-    struct sso_http_response response;
-    enum sso_status status;
-    char *url;
-
-    url = build_url(portal, "/logout", NULL);
-    status = call(portal, "Logout", "POST", url, token, &response);
-    free(url);
-    if (status == SSO_OK)
-        sso_http_response_clear(&response);
-    return status;
-}

@@ -1,6 +1,6 @@
 /*
- * Client of the SSO portal API: ListAccounts, ListAccountRoles,
- * GetRoleCredentials and Logout.  Free of PAM types.
+ * Client of the SSO portal API: ListAccounts, ListAccountRoles and
+ * GetRoleCredentials.  Free of PAM types.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -37,11 +37,12 @@ struct sso_portal;
 
 /*
  * Create a client for BASE_URL ("https://host[:port][/prefix]") whose calls
- * all end by DEADLINE_MS (see sso_http_now_ms()).  CA_FILE as for
- * sso_http_new().  Returns NULL when out of memory.
+ * all end by DEADLINE_MS (see sso_http_now_ms()).  CA_PEM and CA_LENGTH as
+ * for sso_http_new().  Returns NULL when out of memory or libcurl fails to
+ * start.
  */
-struct sso_portal *sso_portal_new(const char *base_url, const char *ca_file,
-                                  uint64_t deadline_ms);
+struct sso_portal *sso_portal_new(const char *base_url, const char *ca_pem,
+                                  size_t ca_length, uint64_t deadline_ms);
 
 void sso_portal_free(struct sso_portal *portal);
 
@@ -53,7 +54,8 @@ enum sso_status sso_list_accounts(struct sso_portal *portal,
                                   const char *token,
                                   struct sso_account_list *accounts);
 
-/* All pages of ListAccountRoles for ACCOUNT_ID, appended to ROLES. */
+/* All pages of ListAccountRoles for ACCOUNT_ID, appended to ROLES only when
+ * every page arrived. */
 enum sso_status sso_list_account_roles(struct sso_portal *portal,
                                        const char *token,
                                        const char *account_id,
@@ -65,7 +67,5 @@ enum sso_status sso_get_role_credentials(struct sso_portal *portal,
                                          const struct sso_role_ref *role,
                                          struct sso_credentials *creds);
 
-/* Logout: revoke TOKEN. */
-enum sso_status sso_logout(struct sso_portal *portal, const char *token);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "portal_json.h"
 #include "secret.h"
+#include "text.h"
 
 /* Length of the UTF-8 sequence at TEXT (at most LENGTH bytes), or 0 when it
  * is not well-formed: overlong forms, surrogates and code points above
@@ -134,21 +135,6 @@ parse_object(const char *body, size_t length)
     return root;
 }
 
-/* Whether every byte of S is printable ASCII; spaces only if SPACES. */
-static bool
-is_printable(const char *s, size_t length, bool spaces)
-{
-    size_t i;
-
-    for (i = 0; i < length; i++) {
-        unsigned char c = (unsigned char) s[i];
-
-        if (c < 0x20 || c >= 0x7f || (c == ' ' && !spaces))
-            return false;
-    }
-    return true;
-}
-
 /*
  * Find string member KEY of OBJECT, 1..MAX bytes of printable ASCII
  * (with spaces if SPACES) and no embedded NUL.  Returns a borrowed pointer,
@@ -168,7 +154,7 @@ get_string(json_object *object, const char *key, size_t max, bool spaces)
     text = json_object_get_string(value);
     length = (size_t) json_object_get_string_len(value);
     if (text == NULL || length == 0 || length > max || strlen(text) != length
-        || !is_printable(text, length, spaces))
+        || !sso_is_printable(text, length, spaces))
         return NULL;
     return text;
 }
@@ -236,6 +222,29 @@ sso_role_list_clear(struct sso_role_list *roles)
     free(roles->roles);
     roles->roles = NULL;
     roles->count = 0;
+}
+
+int
+sso_role_list_take(struct sso_role_list *dest, struct sso_role_list *src)
+{
+    struct sso_role_ref *grown;
+
+    if (src->count == 0)
+        return 0;
+    if (src->count > SSO_ROLES_MAX - dest->count)
+        return -1;
+
+    grown = realloc(dest->roles, (dest->count + src->count) * sizeof(*grown));
+    if (grown == NULL)
+        return -1;
+    memcpy(grown + dest->count, src->roles, src->count * sizeof(*grown));
+    dest->roles = grown;
+    dest->count += src->count;
+
+    free(src->roles);
+    src->roles = NULL;
+    src->count = 0;
+    return 0;
 }
 
 void
@@ -410,8 +419,8 @@ sso_parse_role_credentials(const char *body, size_t length,
     json_object *inner = NULL;
     json_object *expiration = NULL;
     const char *key_id;
-    const char *secret;
-    const char *session;
+    const char *secret = NULL;
+    const char *session = NULL;
     enum sso_parse_result result = SSO_PARSE_INVALID;
 
     memset(creds, 0, sizeof(*creds));
@@ -446,8 +455,13 @@ sso_parse_role_credentials(const char *body, size_t length,
     result = SSO_PARSE_OK;
 
 done:
-    /* The tree holds copies of the secrets inside json-c's own buffers;
-     * NOTE: they are freed without wiping, as json-c offers no hook. */
+    /* Wipe json-c's copies of the secrets in the tree before it is freed.
+     * NOTE: the tokener's scratch buffer may keep a copy too, and json-c
+     * offers no supported way to reach it. */
+    if (secret != NULL)
+        sso_wipe((void *) (uintptr_t) secret, strlen(secret));
+    if (session != NULL)
+        sso_wipe((void *) (uintptr_t) session, strlen(session));
     json_object_put(root);
     return result;
 }

@@ -73,6 +73,10 @@ enum sso_parse_result sso_parse_role_credentials(const char *body,
                                                  size_t length,
                                                  struct sso_credentials *creds);
 
+/* Move every role of SRC to the end of DEST, leaving SRC empty.  Returns
+ * 0, or -1 when out of memory with both lists unchanged. */
+int sso_role_list_take(struct sso_role_list *dest, struct sso_role_list *src);
+
 void sso_account_list_clear(struct sso_account_list *accounts);
 void sso_role_list_clear(struct sso_role_list *roles);
 void sso_credentials_clear(struct sso_credentials *creds);

@@ -28,24 +28,21 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 PAM_EXTERN int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-    (void) flags;
-    return sso_session_step(pamh, "setcred", argc, argv);
+    return sso_session_step(pamh, "setcred", flags, argc, argv);
 }
 
 PAM_EXTERN int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
                     const char **argv)
 {
-    (void) flags;
-    return sso_session_step(pamh, "open_session", argc, argv);
+    return sso_session_step(pamh, "open_session", 0, argc, argv);
 }
 
 PAM_EXTERN int
 pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
                      const char **argv)
 {
-    (void) flags;
-    return sso_session_step(pamh, "close_session", argc, argv);
+    return sso_session_step(pamh, "close_session", 0, argc, argv);
 }
 
 PAM_EXTERN int

@@ -2,7 +2,8 @@
  * A small PAM application for the integration tests and the demo.
  *
  * It runs a sequence of PAM calls on one handle through the real libpam,
- * answers echo-off prompts with the bytes of a token file, and prints what
+ * answers echo-off prompts with the bytes of the token files given (one
+ * file per prompt, the last one again once they run out), and prints what
  * happened on standard output, one line per event:
  *
  *   PROMPT <style> <text>     a prompt the module sent
@@ -28,11 +29,29 @@
 
 #include <security/pam_appl.h>
 
+#define TOKENS_MAX 8
+
 struct driver {
-    char *token;          /* answer to echo-off prompts, NULL: no answer */
-    bool refuse;          /* the conversation fails every call */
-    bool mask;            /* hide secret values when printing ENV */
+    char *tokens[TOKENS_MAX];  /* answers to echo-off prompts, in order */
+    size_t token_count;
+    size_t prompts;            /* echo-off prompts answered so far */
+    bool refuse;               /* the conversation fails every call */
+    bool mask;                 /* hide secret values when printing ENV */
 };
+
+/* The answer to the next echo-off prompt: the next token file, the last
+ * one again once they run out, or NULL when there is none. */
+static const char *
+next_token(struct driver *driver)
+{
+    size_t index = driver->prompts++;
+
+    if (driver->token_count == 0)
+        return NULL;
+    if (index >= driver->token_count)
+        index = driver->token_count - 1;
+    return driver->tokens[index];
+}
 
 static void
 print_text(const char *label, const char *text)
@@ -64,11 +83,14 @@ converse(int count, const struct pam_message **messages,
         const struct pam_message *message = messages[i];
 
         switch (message->msg_style) {
-        case PAM_PROMPT_ECHO_OFF:
+        case PAM_PROMPT_ECHO_OFF: {
+            const char *token = next_token(driver);
+
             print_text("PROMPT echo_off", message->msg);
-            if (driver->token != NULL)
-                replies[i].resp = strdup(driver->token);
+            if (token != NULL)
+                replies[i].resp = strdup(token);
             break;
+        }
         case PAM_PROMPT_ECHO_ON:
             print_text("PROMPT echo_on", message->msg);
             break;
@@ -183,7 +205,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-    struct driver driver = { NULL, false, false };
+    struct driver driver = { { NULL }, 0, 0, false, false };
     struct pam_conv conv = { converse, &driver };
     struct pam_conv no_function = { NULL, NULL };
     const char *service = "pam_sso_test";
@@ -226,11 +248,18 @@ main(int argc, char **argv)
         } else if (strcmp(arg, "--steps") == 0) {
             snprintf(steps, sizeof(steps), "%s", argv[++i]);
         } else if (strcmp(arg, "--token-file") == 0) {
-            driver.token = read_file(argv[++i]);
-            if (driver.token == NULL) {
+            char *token;
+
+            if (driver.token_count == TOKENS_MAX) {
+                usage();
+                return 2;
+            }
+            token = read_file(argv[++i]);
+            if (token == NULL) {
                 perror(argv[i]);
                 return 2;
             }
+            driver.tokens[driver.token_count++] = token;
         } else {
             usage();
             return 2;
@@ -262,6 +291,7 @@ main(int argc, char **argv)
 
     print_environment(pamh, driver.mask);
     pam_end(pamh, failed ? PAM_AUTH_ERR : PAM_SUCCESS);
-    free(driver.token);
+    for (i = 0; i < (int) driver.token_count; i++)
+        free(driver.tokens[i]);
     return failed ? 1 : 0;
 }

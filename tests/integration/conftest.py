@@ -153,7 +153,6 @@ class PamRunner:
         self.service_dir = tmp_path / "pam.d"
         self.service_dir.mkdir()
         self.tmp_path = tmp_path
-        self.token_file = tmp_path / "token"
 
     def service(self, text, name=SERVICE):
         """Write service NAME; '{module}' and '{wrapper}' are replaced by the
@@ -170,13 +169,17 @@ class PamRunner:
 
     def run(self, token=TOKEN, user="alice", steps="auth,setcred,open",
             extra_args=(), env=None, service=SERVICE, timeout=90):
-        if isinstance(token, str):
-            token = token.encode()
+        """Run the driver.  TOKEN answers the prompts: a string or bytes, a
+        list of them (one per prompt), or None for no answer."""
+        tokens = token if isinstance(token, list) else [token]
         args = [DRIVER, "--service", service, "--user", user, "--steps", steps,
                 "--rhost", "192.0.2.10", "--tty", "ssh"]
-        if token is not None:
-            self.token_file.write_bytes(token)
-            args += ["--token-file", str(self.token_file)]
+        for index, answer in enumerate(t for t in tokens if t is not None):
+            if isinstance(answer, str):
+                answer = answer.encode()
+            path = self.tmp_path / f"token.{index}"
+            path.write_bytes(answer)
+            args += ["--token-file", str(path)]
         args += list(extra_args)
         run_env = {
             "PATH": "/usr/bin:/bin",

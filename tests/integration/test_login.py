@@ -13,7 +13,8 @@ from conftest import (ACCOUNT_A, ACCOUNT_B, ACCOUNT_C, OTHER_TOKEN, PAM_AUTH_ERR
                       role_credentials, standard_scenario)
 
 CREDENTIAL_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                    "AWS_CREDENTIAL_EXPIRATION", "AWS_SSO_ACCOUNT_ID", "AWS_SSO_ROLE_NAME")
+                    "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_SSO_ACCOUNT_ID",
+                    "AWS_SSO_ROLE_NAME")
 
 
 def iso8601(expiration_ms):
@@ -26,6 +27,7 @@ def assert_exported(login, scenario, token, account_id, role_name):
     assert login.env["AWS_ACCESS_KEY_ID"] == expected["accessKeyId"]
     assert login.env["AWS_SECRET_ACCESS_KEY"] == expected["secretAccessKey"]
     assert login.env["AWS_SESSION_TOKEN"] == expected["sessionToken"]
+    assert login.env["AWS_SECURITY_TOKEN"] == expected["sessionToken"]
     assert login.env["AWS_CREDENTIAL_EXPIRATION"] == iso8601(expected["expiration"])
     assert login.env["AWS_SSO_ACCOUNT_ID"] == account_id
     assert login.env["AWS_SSO_ROLE_NAME"] == role_name
@@ -613,3 +615,122 @@ def test_role_name_with_reserved_characters(pam, portal):
     fetch = [r for r in portal.requests() if r["op"] == "GetRoleCredentials"][0]
     assert fetch["query"]["role_name"] == role_name
     assert "%26" in fetch["raw_query"] and "%23" in fetch["raw_query"]
+
+
+def test_key_log_variable_is_ignored(pam, portal, tmp_path):
+    """su runs the module as root with the caller's environment, so the
+    caller must not be able to make libcurl write TLS secrets to a file."""
+    key_log = tmp_path / "keys.log"
+    pam.auth_service(*portal_args(portal, "allow=*:ReadOnly"))
+
+    login = pam.run(env={"SSLKEYLOGFILE": str(key_log)})
+
+    assert login.step("auth") == PAM_SUCCESS
+    assert not key_log.exists()
+
+
+def test_proxy_variables_are_ignored(pam, portal):
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    pam.auth_service(*portal_args(portal, "allow=*:ReadOnly"))
+
+    login = pam.run(env={"https_proxy": dead, "HTTPS_PROXY": dead, "all_proxy": dead})
+
+    assert login.step("auth") == PAM_SUCCESS
+
+
+@pytest.mark.parametrize("mode, reason", [
+    (0o664, "writable by group or others"),
+    (0o666, "writable by group or others"),
+])
+def test_unsafe_ca_file_is_service_err(pam, portal, tmp_path, mode, reason):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_bytes(open(portal.ca_file, "rb").read())
+    os.chmod(bundle, mode)
+    pam.auth_service(f"endpoint={portal.url}", f"ca_file={bundle}", "allow=*:*",
+                     f"config={portal.certdir}/empty.conf")
+
+    login = pam.run()
+
+    assert login.step("auth") == PAM_SERVICE_ERR
+    assert any("ca_file cannot be used" in line and reason in line for line in login.logs)
+    assert ops(portal) == []
+
+
+def test_symlinked_ca_file_is_service_err(pam, portal, tmp_path):
+    link = tmp_path / "ca-link.pem"
+    link.symlink_to(portal.ca_file)
+    pam.auth_service(f"endpoint={portal.url}", f"ca_file={link}", "allow=*:*",
+                     f"config={portal.certdir}/empty.conf")
+
+    login = pam.run()
+
+    assert login.step("auth") == PAM_SERVICE_ERR
+    assert ops(portal) == []
+
+
+def test_wrong_endpoint_path_is_unavailable(pam, portal):
+    pam.auth_service(f"endpoint={portal.url}/wrong", f"ca_file={portal.ca_file}",
+                     "allow=*:*", f"config={portal.certdir}/empty.conf")
+
+    login = pam.run()
+
+    assert login.step("auth") == PAM_AUTHINFO_UNAVAIL
+    assert any("ListAccounts: HTTP 404" in line for line in login.logs)
+
+
+def test_failed_retry_clears_earlier_success(pam, portal):
+    """A second authentication on the same handle that fails must not leave
+    the first one's credentials behind."""
+    pam.auth_service(*portal_args(portal, "allow=*:ReadOnly"))
+
+    login = pam.run(token=[TOKEN, "aoaUnknownToken123"], steps="auth,auth",
+                    extra_args=["--keep-going"])
+
+    assert login.prompts == ["echo_off AWS SSO access token: "] * 2
+    assert login.step("auth") == PAM_AUTH_ERR
+    assert_nothing_exported(login)
+
+
+def test_role_listing_cut_short_counts_nothing(pam, certdir, tmp_path):
+    from portal_server import MockPortal
+
+    scenario = standard_scenario()
+    scenario["tokens"][TOKEN]["accounts"] = [account(ACCOUNT_A, "A1", "A2", "A3")]
+    scenario["page_size_cap"] = 2
+    scenario["faults"] = [{"op": "ListAccountRoles", "after": 1, "status": 403,
+                           "error_type": "ForbiddenException"}]
+    with MockPortal(scenario, certdir, str(tmp_path / "portal")) as server:
+        pam.auth_service(*portal_args(server, "allow=*:A*"))
+
+        login = pam.run()
+
+        assert login.step("auth") == PAM_AUTH_ERR
+        assert ops(server) == ["ListAccounts", "ListAccountRoles", "ListAccountRoles"]
+
+
+def test_delete_cred_removes_credentials(pam, portal):
+    pam.auth_service(*portal_args(portal, "allow=*:ReadOnly"))
+
+    login = pam.run(steps="auth,setcred,open,close,delcred")
+
+    assert login.step("delcred") == PAM_SUCCESS
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION"):
+        assert name not in login.env
+    assert login.env["AWS_SSO_ROLE_NAME"] == "ReadOnly"
+    assert login.env["AWS_SSO_ACCOUNT_ID"] == ACCOUNT_A
+
+
+def test_not_implemented_is_not_retried(pam, portal):
+    scenario = standard_scenario()
+    scenario["faults"] = [{"op": "ListAccounts", "status": 501,
+                           "error_type": "NotImplemented"}]
+    portal.update_scenario(scenario)
+    pam.auth_service(*portal_args(portal, "allow=*:*"))
+
+    login = pam.run()
+
+    assert login.step("auth") == PAM_AUTHINFO_UNAVAIL
+    assert ops(portal) == ["ListAccounts"]
