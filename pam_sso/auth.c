@@ -329,7 +329,7 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
     }
     sso_debug(pamh, opts.debug, "%s %s: authenticate", PACKAGE, VERSION);
 
-    /* NOTE: the user name is only logged; nothing yet checks that the
+    /* NOTE: the user name is only logged.  Nothing yet checks that the
      * token belongs to this user, so any allowed token can log in as any
      * account that reaches this module. */
     pamret = pam_get_user(pamh, &user, NULL);

@@ -13,7 +13,7 @@
 
 #include "options.h"
 
-/* Longest token accepted, in bytes.  Real tokens are a few hundred bytes;
+/* Maximum token length, in bytes.  Real tokens are a few hundred bytes;
  * the bound keeps a pasted file or a runaway client out of the header. */
 #define SSO_TOKEN_MAX 8192
 
@@ -33,7 +33,7 @@ int sso_read_token(pam_handle_t *pamh, const struct sso_options *opts,
 
 /*
  * Whether TOKEN has the shape of an access token: 1 to SSO_TOKEN_MAX bytes
- * of printable ASCII without spaces.  On false *REASON says what is wrong
+ * of printable ASCII without spaces.  On false *REASON describes what is wrong
  * without quoting the token.
  */
 bool sso_token_valid(const char *token, const char **reason);

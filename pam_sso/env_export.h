@@ -21,7 +21,7 @@
  * it crosses sshd's process split, unlike pam_set_data. */
 #define SSO_MARKER_VARIABLE "AWS_SSO_ROLE_NAME"
 
-/* Longest credential lifetime believed, in seconds.  Identity Center role
+/* Maximum credential lifetime accepted, in seconds.  Identity Center role
  * sessions last at most 12 hours; anything past a week is a unit error. */
 #define SSO_EXPIRATION_HORIZON (7 * 24 * 3600)
 

@@ -529,7 +529,7 @@ sso_http_get(struct sso_http *http, const char *url, const char *token,
     result = SSO_HTTP_OK;
 
 done:
-    /* Detach the list before wiping it, so the handle holds no stale
+    /* Detach the list before wiping it, so the handle keeps no stale
      * pointer between requests. */
     curl_easy_setopt(http->curl, CURLOPT_HTTPHEADER, NULL);
     free_header_list(header_list);

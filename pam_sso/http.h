@@ -51,8 +51,9 @@ uint64_t sso_http_now_ms(void);
  * x-amz-sso_bearer_token header.  HTTP 429, 500, 502, 503, 504 and 509
  * are retried with capped exponential backoff and full jitter while the
  * deadline allows, and Retry-After is honoured.  A refused or reset
- * connection is retried once, without waiting.  On SSO_HTTP_OK, RESPONSE holds the final status
- * and body; clear it with sso_http_response_clear().  On failure ERROR
+ * connection is retried once, without waiting.  On SSO_HTTP_OK, RESPONSE
+ * contains the final status and body; clear it with
+ * sso_http_response_clear().  On failure ERROR
  * (ERROR_SIZE bytes) says why, without secrets.
  */
 enum sso_http_result sso_http_get(struct sso_http *http, const char *url,

@@ -12,7 +12,7 @@
 
 #include <security/pam_modules.h>
 
-/* Size of a buffer that holds one sanitised value in a log line. */
+/* Size of a buffer for one sanitised value in a log line. */
 #define SSO_LOG_VALUE_MAX 256
 
 /*

@@ -69,7 +69,7 @@ static const struct option_def option_table[] = {
 
 #define OPTION_COUNT (sizeof(option_table) / sizeof(option_table[0]))
 
-/* Longest value accepted for any key; longer is taken as a mistake. */
+/* Maximum length of any value; a longer one is taken as a mistake. */
 #define OPTION_VALUE_MAX 4096
 
 struct parse_state {
