@@ -34,6 +34,8 @@ is_account_pattern(const char *s)
     return true;
 }
 
+/* NOTE: permission set names may contain ',', but a rule cannot name such a
+ * role except through a '*' glob, because ',' separates rules. */
 static bool
 is_role_pattern(const char *s)
 {
