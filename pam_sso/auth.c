@@ -42,6 +42,8 @@ struct attempt {
     pam_handle_t *pamh;
     int flags;
     const struct sso_options *opts;
+    char *ca_pem;                /* contents of ca_file, or NULL */
+    size_t ca_length;
     const char *reason;          /* static text, NULL on success */
     char detail[SSO_PORTAL_ERROR_MAX];
     const struct sso_role_ref *role;
@@ -189,29 +191,36 @@ done:
 }
 
 /*
- * Create the portal client for OPTS into *PORTAL, reading the CA bundle
- * under the same trust checks as the configuration file.  Returns a PAM
- * code and sets the attempt's reason on failure.
+ * Read the CA bundle named by ca_file into the attempt, under the same trust
+ * checks as the configuration file.  This is part of the configuration, so
+ * it happens before the prompt.  Returns 0, or -1 with the reason set.
  */
+static int
+load_ca_bundle(struct attempt *attempt)
+{
+    const char *path = attempt->opts->ca_file;
+
+    if (path == NULL)
+        return 0;
+    if (sso_trusted_file_read(path, SSO_CA_FILE_MAX, &attempt->ca_pem,
+                              &attempt->ca_length, attempt->detail,
+                              sizeof(attempt->detail)) != 0) {
+        attempt->reason = "ca_file cannot be used";
+        return -1;
+    }
+    return 0;
+}
+
+/* Create the portal client for the attempt into *PORTAL.  Returns a PAM
+ * code and sets the attempt's reason on failure. */
 static int
 open_portal(struct attempt *attempt, struct sso_portal **portal)
 {
     const struct sso_options *opts = attempt->opts;
     char *base_url = NULL;
-    char *ca_pem = NULL;
-    size_t ca_length = 0;
     int pamret = PAM_BUF_ERR;
 
     *portal = NULL;
-    if (opts->ca_file != NULL
-        && sso_trusted_file_read(opts->ca_file, SSO_CA_FILE_MAX, &ca_pem,
-                                 &ca_length, attempt->detail,
-                                 sizeof(attempt->detail)) != 0) {
-        attempt->reason = "ca_file cannot be used";
-        pamret = PAM_SERVICE_ERR;
-        goto done;
-    }
-
     base_url = sso_portal_base_url(opts->endpoint, opts->region,
                                    opts->use_fips_endpoint,
                                    opts->use_dualstack_endpoint);
@@ -222,7 +231,7 @@ open_portal(struct attempt *attempt, struct sso_portal **portal)
 
     /* NOTE: the timeout clock starts here, once the token is in hand, so
      * the time a person takes to paste it is not charged to the network. */
-    *portal = sso_portal_new(base_url, ca_pem, ca_length,
+    *portal = sso_portal_new(base_url, attempt->ca_pem, attempt->ca_length,
                              sso_http_now_ms() + opts->timeout * 1000ULL);
     if (*portal == NULL) {
         attempt->reason = "the HTTP client could not be set up";
@@ -234,7 +243,6 @@ open_portal(struct attempt *attempt, struct sso_portal **portal)
     pamret = PAM_SUCCESS;
 
 done:
-    free(ca_pem);
     free(base_url);
     return pamret;
 }
@@ -329,6 +337,12 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
     }
     sso_debug(pamh, opts.debug, "%s %s: authenticate", PACKAGE, VERSION);
 
+    if (load_ca_bundle(&attempt) != 0) {
+        pamret = PAM_SERVICE_ERR;
+        log_decision(&attempt, pamret);
+        goto done;
+    }
+
     /* NOTE: the user name is only logged.  Nothing yet checks that the
      * token belongs to this user, so any allowed token can log in as any
      * account that reaches this module. */
@@ -369,6 +383,7 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 done:
     sso_free_secret(token);
+    free(attempt.ca_pem);
     sso_options_free(&opts);
     return pamret;
 }

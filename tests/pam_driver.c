@@ -146,7 +146,8 @@ static bool
 is_secret_name(const char *entry)
 {
     return strncmp(entry, "AWS_SECRET_ACCESS_KEY=", 22) == 0
-           || strncmp(entry, "AWS_SESSION_TOKEN=", 18) == 0;
+           || strncmp(entry, "AWS_SESSION_TOKEN=", 18) == 0
+           || strncmp(entry, "AWS_SECURITY_TOKEN=", 19) == 0;
 }
 
 static void

@@ -655,6 +655,7 @@ def test_unsafe_ca_file_is_service_err(pam, portal, tmp_path, mode, reason):
 
     assert login.step("auth") == PAM_SERVICE_ERR
     assert any("ca_file cannot be used" in line and reason in line for line in login.logs)
+    assert login.prompts == []
     assert ops(portal) == []
 
 
