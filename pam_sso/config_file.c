@@ -2,9 +2,9 @@
  * Reading the configuration file and the CA bundle safely.
  *
  * The configuration file names the CA bundle and the endpoint, and the
- * bundle says which server may speak for the portal, so whoever can write
- * either decides which server vouches for a login.  It is therefore held to the
- * same standard as other files in /etc/security: root-owned, not writable
+ * bundle decides which server may speak for the portal.  A user who can
+ * write either file therefore decides which server vouches for a login, so
+ * both are held to the same standard as other files in /etc/security: root-owned, not writable
  * by group or others, no symbolic link in the last path component, and of
  * bounded size.
  *

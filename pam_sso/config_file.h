@@ -24,7 +24,7 @@ typedef int (*sso_setting_fn)(void *context, const char *key,
 /*
  * Read the file at PATH and call APPLY for each "key = value" line, in file
  * order.  The file must be an absolute path to a regular file owned by root
- * and not writable by group or others; symbolic links are not followed.
+ * and not writable by group or others.  Symbolic links are not followed.
  * A missing file is accepted only when MUST_EXIST is false.  Returns 0, or
  * -1 with the reason, including the line number, in ERROR.
  */

@@ -22,8 +22,8 @@
 /*
  * Get the access token into *TOKEN as a new string that the caller wipes
  * and frees with sso_free_secret().  Under use_first_pass or try_first_pass
- * it comes from PAM_AUTHTOK; otherwise one echo-off prompt asks for it, and
- * a PAM_AUTHTOK left by an earlier module is never used.  The token is not
+ * it comes from PAM_AUTHTOK.  Otherwise one echo-off prompt requests it,
+ * and a PAM_AUTHTOK left by an earlier module is never used.  The token is not
  * stored as PAM_AUTHTOK.  Returns PAM_SUCCESS, PAM_CONV_ERR (no or failing
  * conversation), PAM_AUTH_ERR (use_first_pass without a stored token) or
  * PAM_BUF_ERR.

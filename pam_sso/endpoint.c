@@ -1,9 +1,11 @@
 /*
  * Portal URL from the region, the partition and the endpoint flags.
  *
- * The host names follow the SSO portal's endpoint rules in botocore 1.43
- * (endpoint-rule-set-1.json with partitions.json).  A region that matches no
- * partition falls back to the aws partition, as the SDKs do; the region is
+ * The host names follow the SSO portal's endpoint rule set and the
+ * partitions data that the AWS SDKs share (as shipped in the AWS SDK for
+ * JavaScript v3 client-sso).  Debian 12's botocore 1.29 predates the newer
+ * partitions and the GovCloud FIPS exception.  A region that matches no
+ * partition falls back to the aws partition, as the SDKs do.  The region is
  * checked for shape first, because the rules themselves would put anything
  * into the host name.
  *

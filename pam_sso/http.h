@@ -53,8 +53,8 @@ uint64_t sso_http_now_ms(void);
  * deadline allows, and Retry-After is honoured.  A refused or reset
  * connection is retried once, without waiting.  On SSO_HTTP_OK, RESPONSE
  * contains the final status and body; clear it with
- * sso_http_response_clear().  On failure ERROR
- * (ERROR_SIZE bytes) says why, without secrets.
+ * sso_http_response_clear().  On failure ERROR (ERROR_SIZE bytes) describes
+ * the cause, without secrets.
  */
 enum sso_http_result sso_http_get(struct sso_http *http, const char *url,
                                   const char *token,

@@ -3,10 +3,10 @@
  *
  * One table lists every key with its type and where it may be set.  Both
  * sources go through the same setter, so a key means the same in either
- * place.  The file is applied first; a key on the service line then replaces
- * the file's value for that key.  Unknown keys and malformed values are
- * errors: a security module that skips a setting it does not understand
- * may run with a policy nobody wrote.
+ * place.  The file is applied first, and a key on the service line then
+ * replaces the file's value for that key.  Unknown keys and malformed values
+ * are errors, because a security module that skips a setting it does not
+ * understand may run with a policy the operator never wrote.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -225,11 +225,14 @@ store_value(struct sso_options *opts, const struct option_def *def,
             return -1;
         strip_trailing_slashes(*(char **) field);
         return 0;
-    default:
+    case OPTION_PATH:
         *reason = "expected an absolute path";
         if (value[0] != '/' || !sso_is_printable(value, strlen(value), false))
             return -1;
         return set_string(field, value, reason);
+    default:
+        *reason = "unhandled option type";
+        return -1;
     }
 }
 

@@ -40,7 +40,7 @@ struct sso_options {
 /*
  * Fill OPTS from the ARGC words in ARGV and the configuration file they name
  * (or the default one).  A key given in ARGV replaces the file's value for
- * that key wherever config= stands among the arguments.  Returns 0, or -1
+ * that key wherever config= is among the arguments.  Returns 0, or -1
  * with a message naming the key and the reason in ERROR (ERROR_SIZE bytes,
  * SSO_OPTION_ERROR_MAX is enough).  OPTS must be freed with
  * sso_options_free() in both cases.

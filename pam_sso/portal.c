@@ -3,7 +3,7 @@
  * GetRoleCredentials.
  *
  * Paths, query names and JSON field names are those of the botocore service
- * model "sso" 2019-06-10.  The HTTP status decides the outcome; the
+ * model "sso" 2019-06-10.  The HTTP status decides the outcome.  The
  * x-amzn-ErrorType header only adds detail to the log, because a 401 is a
  * rejected token whatever type the header names.
  *

@@ -1,9 +1,9 @@
 /*
  * A small PAM application for the integration tests and the demo.
  *
- * It runs a sequence of PAM calls on one handle through the real libpam,
- * answers echo-off prompts with the bytes of the token files given (one
- * file per prompt, the last one again once they run out), and prints what
+ * It runs a sequence of PAM calls on one handle through the real libpam.
+ * It answers echo-off prompts with the bytes of the token files given, one
+ * file per prompt and the last one again once they run out.  It prints what
  * happened on standard output, one line per event:
  *
  *   PROMPT <style> <text>     a prompt the module sent
@@ -35,7 +35,7 @@ struct driver {
     char *tokens[TOKENS_MAX];  /* answers to echo-off prompts, in order */
     size_t token_count;
     size_t prompts;            /* echo-off prompts answered so far */
-    bool refuse;               /* the conversation fails every call */
+    bool fail_conversation;    /* the conversation fails every call */
     bool mask;                 /* hide secret values when printing ENV */
 };
 
@@ -72,7 +72,7 @@ converse(int count, const struct pam_message **messages,
     struct pam_response *replies;
     int i;
 
-    if (driver->refuse)
+    if (driver->fail_conversation)
         return PAM_CONV_ERR;
 
     replies = calloc((size_t) count, sizeof(*replies));
@@ -198,7 +198,7 @@ usage(void)
 {
     fprintf(stderr,
             "usage: pam_driver [--service NAME] [--user USER] "
-            "[--token-file FILE] [--no-conv] [--refuse-conv]\n"
+            "[--token-file FILE] [--no-conv] [--fail-conv]\n"
             "                  [--rhost HOST] [--tty TTY] [--mask] "
             "[--keep-going] [--steps auth,setcred,open,...]\n");
 }
@@ -229,8 +229,8 @@ main(int argc, char **argv)
 
         if (strcmp(arg, "--no-conv") == 0) {
             no_conv = true;
-        } else if (strcmp(arg, "--refuse-conv") == 0) {
-            driver.refuse = true;
+        } else if (strcmp(arg, "--fail-conv") == 0) {
+            driver.fail_conversation = true;
         } else if (strcmp(arg, "--mask") == 0) {
             driver.mask = true;
         } else if (strcmp(arg, "--keep-going") == 0) {

@@ -197,7 +197,7 @@ def test_wrong_host_certificate_rejected(botocore_session, certdir, tmp_path):
         assert "doesn't match 'wrong.example'" in str(raised.value)
         assert server.requests() == []
         # Debian's urllib3 checks the host name after the handshake, so the
-        # server sees a completed handshake and then a closed connection.
+        # server logs a completed handshake and then a closed connection.
         assert len(wait_for_event(server, "tls_handshake")) == 1
         assert server.connection_counts() == {"accepted": 1, "tls_handshakes": 1}
 

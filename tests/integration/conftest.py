@@ -75,7 +75,7 @@ def account(account_id, *roles):
 
 
 def standard_scenario():
-    """Alice's token sees three accounts; the other token sees one."""
+    """Alice's token can list three accounts; the other token one."""
     return {
         "page_size": 100,
         "tokens": {
@@ -97,6 +97,25 @@ def role_credentials(scenario, token, account_id, role_name):
                 if role["roleName"] == role_name:
                     return role["credentials"]
     raise KeyError((account_id, role_name))
+
+
+# Every secret that credentials() makes starts with one of these.
+SECRET_PREFIXES = ("secret/", "session+")
+
+
+def assert_no_secret_output(login, tokens):
+    """Check that the module's syslog lines and conversation messages carry
+    no token and no secret made by credentials().  Run for every login, so
+    the whole suite checks it.  pam_wrapper's own trace prints pam_putenv
+    arguments, so only the module's output is searched."""
+    output = "\n".join(login.logs + login.prompts + login.infos + login.errors)
+    for prefix in SECRET_PREFIXES:
+        assert prefix not in output
+    for token in tokens:
+        text = token.decode("utf-8", "replace") if isinstance(token, bytes) else token
+        # Very short junk answers could match ordinary words by chance.
+        if len(text) >= 12:
+            assert text not in output
 
 
 @dataclass
@@ -192,9 +211,11 @@ class PamRunner:
         started = time.monotonic()
         done = subprocess.run(args, env=run_env, capture_output=True, timeout=timeout)
         seconds = time.monotonic() - started
-        return parse_driver_output(done.stdout.decode("utf-8", "replace"),
-                                   done.stderr.decode("utf-8", "replace"),
-                                   done.returncode, seconds)
+        login = parse_driver_output(done.stdout.decode("utf-8", "replace"),
+                                    done.stderr.decode("utf-8", "replace"),
+                                    done.returncode, seconds)
+        assert_no_secret_output(login, [t for t in tokens if t])
+        return login
 
 
 @pytest.fixture(scope="session")

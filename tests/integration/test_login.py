@@ -548,7 +548,7 @@ def test_malformed_token_rejected_before_network(pam, portal, token, reason):
 def test_failing_conversation_is_conv_err(pam, portal):
     pam.auth_service(*portal_args(portal, "allow=*:*"))
 
-    login = pam.run(extra_args=["--refuse-conv"])
+    login = pam.run(extra_args=["--fail-conv"])
 
     assert login.step("auth") == PAM_CONV_ERR
     assert ops(portal) == []
@@ -614,7 +614,8 @@ def test_role_name_with_reserved_characters(pam, portal):
     assert_exported(login, scenario, TOKEN, "444444444444", role_name)
     fetch = [r for r in portal.requests() if r["op"] == "GetRoleCredentials"][0]
     assert fetch["query"]["role_name"] == role_name
-    assert "%26" in fetch["raw_query"] and "%23" in fetch["raw_query"]
+    assert "%26" in fetch["raw_query"]
+    assert "%23" in fetch["raw_query"]
 
 
 def test_key_log_variable_is_ignored(pam, portal, tmp_path):
