@@ -30,12 +30,8 @@
 #include "options.h"
 #include "portal.h"
 #include "secret.h"
-
-/* pam_set_data key marking a pam_sso login within one process. */
-#define SSO_DATA_AUTHENTICATED "pam_sso_authenticated"
-
-/* Largest CA bundle read; Debian's whole system bundle is about 220 KiB. */
-#define SSO_CA_FILE_MAX (4 * 1024 * 1024)
+#include "session.h"
+#include "session_state.h"
 
 /* State of one login attempt, for the decision log line. */
 struct attempt {
@@ -44,6 +40,7 @@ struct attempt {
     const struct sso_options *opts;
     char *ca_pem;                /* contents of ca_file, or NULL */
     size_t ca_length;
+    char *base_url;              /* the portal's, once chosen */
     const char *reason;          /* static text, NULL on success */
     char detail[SSO_PORTAL_ERROR_MAX];
     const struct sso_role_ref *role;
@@ -217,34 +214,59 @@ static int
 open_portal(struct attempt *attempt, struct sso_portal **portal)
 {
     const struct sso_options *opts = attempt->opts;
-    char *base_url = NULL;
-    int pamret = PAM_BUF_ERR;
 
     *portal = NULL;
-    base_url = sso_portal_base_url(opts->endpoint, opts->region,
-                                   opts->use_fips_endpoint,
-                                   opts->use_dualstack_endpoint);
-    if (base_url == NULL) {
+    attempt->base_url = sso_portal_base_url(opts->endpoint, opts->region,
+                                            opts->use_fips_endpoint,
+                                            opts->use_dualstack_endpoint);
+    if (attempt->base_url == NULL) {
         attempt->reason = "out of memory";
-        goto done;
+        return PAM_BUF_ERR;
     }
 
     /* NOTE: the timeout clock starts here, once the token is in hand, so
      * the time a person takes to paste it is not charged to the network. */
-    *portal = sso_portal_new(base_url, attempt->ca_pem, attempt->ca_length,
+    *portal = sso_portal_new(attempt->base_url, attempt->ca_pem,
+                             attempt->ca_length,
                              sso_http_now_ms() + opts->timeout * 1000ULL);
     if (*portal == NULL) {
         attempt->reason = "the HTTP client could not be set up";
-        pamret = PAM_SYSTEM_ERR;
-        goto done;
+        return PAM_SYSTEM_ERR;
     }
     sso_debug(attempt->pamh, opts->debug, "portal %s, timeout %u s",
-              base_url, opts->timeout);
-    pamret = PAM_SUCCESS;
+              attempt->base_url, opts->timeout);
+    return PAM_SUCCESS;
+}
 
-done:
-    free(base_url);
-    return pamret;
+/*
+ * With logout_on_close, keep what closing the session needs to revoke
+ * TOKEN, and pass the state file's name to the session steps in the PAM
+ * environment.  The file is swept once the credentials expire
+ * (EXPIRATION_MS) unless a live session holds it.
+ */
+static int
+keep_for_logout(struct attempt *attempt, const char *token,
+                int64_t expiration_ms)
+{
+    char name[SSO_STATE_NAME_MAX];
+    char error[SSO_STATE_ERROR_MAX];
+    char variable[sizeof(SSO_STATE_VARIABLE) + SSO_STATE_NAME_MAX];
+    const struct sso_options *opts = attempt->opts;
+
+    if (sso_state_save(opts->state_dir, get_item_text(attempt->pamh, PAM_USER),
+                       attempt->base_url, opts->ca_file, token,
+                       (time_t) (expiration_ms / 1000), name, error) != 0) {
+        attempt->reason = "the logout state cannot be kept";
+        snprintf(attempt->detail, sizeof(attempt->detail), "%s", error);
+        return PAM_SYSTEM_ERR;
+    }
+
+    snprintf(variable, sizeof(variable), "%s=%s", SSO_STATE_VARIABLE, name);
+    if (pam_putenv(attempt->pamh, variable) != PAM_SUCCESS) {
+        attempt->reason = "the logout state cannot be passed on";
+        return PAM_BUF_ERR;
+    }
+    return PAM_SUCCESS;
 }
 
 /* Everything after the token is in hand: find, fetch, check, export. */
@@ -296,8 +318,16 @@ grant_role(struct attempt *attempt, const char *token)
 
     pamret = sso_export_credentials(attempt->pamh, &creds, attempt->role,
                                     opts->aws_region);
-    if (pamret != PAM_SUCCESS)
+    if (pamret != PAM_SUCCESS) {
         attempt->reason = "exporting credentials failed";
+        goto done;
+    }
+
+    if (opts->logout_on_close) {
+        pamret = keep_for_logout(attempt, token, creds.expiration_ms);
+        if (pamret != PAM_SUCCESS)
+            sso_unexport_credentials(attempt->pamh);
+    }
 
 done:
     /* Logged before VISIBLE is freed, because ROLE points into it. */
@@ -309,12 +339,45 @@ done:
     return pamret;
 }
 
+/* Copy into NAME the logout state name an earlier attempt on this handle
+ * left in the PAM environment, and delete the variable. */
+static void
+take_earlier_state_name(pam_handle_t *pamh, char *name)
+{
+    const char *value = pam_getenv(pamh, SSO_STATE_VARIABLE);
+
+    if (value == NULL)
+        return;
+    if (sso_state_name_valid(value))
+        snprintf(name, SSO_STATE_NAME_MAX, "%s", value);
+    pam_putenv(pamh, SSO_STATE_VARIABLE);
+}
+
+/* Remove the state file NAME (if any) so its token is never revoked or
+ * read again: the attempt that wrote it has been replaced. */
+static void
+drop_state(pam_handle_t *pamh, const struct sso_options *opts,
+           const char *name)
+{
+    struct sso_state state = { NULL, NULL, NULL, NULL };
+    char error[SSO_STATE_ERROR_MAX];
+    const char *user = get_item_text(pamh, PAM_USER);
+
+    if (name[0] == '\0' || user == NULL)
+        return;
+    if (sso_state_take(opts->state_dir, name, user, &state, error) != 0)
+        sso_debug(pamh, opts->debug, "earlier logout state not removed: %s",
+                  error);
+    sso_state_clear(&state);
+}
+
 int
 sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     struct sso_options opts;
     struct attempt attempt;
     char error[SSO_OPTION_ERROR_MAX];
+    char earlier_state[SSO_STATE_NAME_MAX] = "";
     const char *user = NULL;
     const char *reason = NULL;
     char *token = NULL;
@@ -329,6 +392,7 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
      * retry this way) must not inherit an earlier attempt's success. */
     sso_unexport_credentials(pamh);
     pam_set_data(pamh, SSO_DATA_AUTHENTICATED, NULL, NULL);
+    take_earlier_state_name(pamh, earlier_state);
 
     if (sso_options_parse(&opts, argc, argv, error, sizeof(error)) != 0) {
         sso_log(pamh, LOG_ERR, "configuration error: %s", error);
@@ -336,6 +400,8 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
         goto done;
     }
     sso_debug(pamh, opts.debug, "%s %s: authenticate", PACKAGE, VERSION);
+    sso_sweep_state(pamh, &opts);
+    drop_state(pamh, &opts, earlier_state);
 
     if (load_ca_bundle(&attempt) != 0) {
         pamret = PAM_SERVICE_ERR;
@@ -384,38 +450,7 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 done:
     sso_free_secret(token);
     free(attempt.ca_pem);
+    free(attempt.base_url);
     sso_options_free(&opts);
     return pamret;
-}
-
-int
-sso_session_step(pam_handle_t *pamh, const char *step, int flags, int argc,
-                 const char **argv)
-{
-    const void *data = NULL;
-    bool debug = false;
-    int i;
-
-    /* Only debug is read here: a session step does no network work, and a
-     * configuration error was already reported by authentication. */
-    for (i = 0; i < argc; i++)
-        if (strcmp(argv[i], "debug") == 0)
-            debug = true;
-
-    if ((pam_get_data(pamh, SSO_DATA_AUTHENTICATED, &data) == PAM_SUCCESS
-         && data != NULL)
-        || pam_getenv(pamh, SSO_MARKER_VARIABLE) != NULL) {
-        /* Past PAM_DELETE_CRED the credentials have no use in the PAM
-         * environment; the variables naming the role stay as the marker. */
-        if ((flags & PAM_DELETE_CRED) != 0) {
-            sso_forget_credentials(pamh);
-            sso_debug(pamh, debug, "%s: credentials removed", step);
-        } else {
-            sso_debug(pamh, debug, "%s: pam_sso login", step);
-        }
-        return PAM_SUCCESS;
-    }
-
-    sso_debug(pamh, debug, "%s: not a pam_sso login, ignored", step);
-    return PAM_IGNORE;
 }

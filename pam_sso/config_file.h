@@ -13,6 +13,9 @@
 /* Largest configuration file read, in bytes. */
 #define SSO_CONFIG_FILE_MAX (64 * 1024)
 
+/* Largest CA bundle read; Debian's whole system bundle is about 220 KiB. */
+#define SSO_CA_FILE_MAX (4 * 1024 * 1024)
+
 /*
  * Called for each setting: KEY, and VALUE or NULL for a bare word.  Returns 0
  * to go on, or -1 after writing the reason into ERROR.

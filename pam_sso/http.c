@@ -321,12 +321,15 @@ free_header_list(struct curl_slist *list)
     curl_slist_free_all(list);
 }
 
+/* The token header, and for a POST an empty Content-Type line, which
+ * makes libcurl leave out its form type as the AWS SDKs do. */
 static struct curl_slist *
-make_header_list(const char *token)
+make_header_list(const char *token, enum sso_http_method method)
 {
     size_t length = strlen(TOKEN_HEADER) + strlen(token) + 1;
     char *line = malloc(length);
-    struct curl_slist *list;
+    struct curl_slist *list = NULL;
+    struct curl_slist *longer;
 
     if (line == NULL)
         return NULL;
@@ -334,7 +337,13 @@ make_header_list(const char *token)
 
     list = curl_slist_append(NULL, line);
     sso_free_secret(line);
-    return list;
+    if (list == NULL || method != SSO_HTTP_POST)
+        return list;
+
+    longer = curl_slist_append(list, "Content-Type:");
+    if (longer == NULL)
+        free_header_list(list);
+    return longer;
 }
 
 /* Sleep until TARGET_MS on the monotonic clock. */
@@ -452,24 +461,31 @@ describe_failure(const struct sso_http *http, CURLcode code,
         snprintf(error, error_size, "%s", curl_easy_strerror(code));
 }
 
-/* Prepare the handle for a GET of URL with the token header. */
+/* Prepare the handle for METHOD on URL with HEADERS.  A POST carries an
+ * empty body with Content-Length: 0. */
 static bool
-set_request(struct sso_http *http, const char *url,
-            struct curl_slist *headers)
+set_request(struct sso_http *http, enum sso_http_method method,
+            const char *url, struct curl_slist *headers)
 {
     CURL *c = http->curl;
     bool ok = true;
 
     ok &= curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) == CURLE_OK;
-    ok &= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) == CURLE_OK;
+    if (method == SSO_HTTP_POST) {
+        ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS, "") == CURLE_OK;
+        ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L) == CURLE_OK;
+    } else {
+        ok &= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) == CURLE_OK;
+    }
     return ok;
 }
 
 enum sso_http_result
-sso_http_get(struct sso_http *http, const char *url, const char *token,
-             struct sso_http_response *response, char *error,
-             size_t error_size)
+sso_http_request(struct sso_http *http, enum sso_http_method method,
+                 const char *url, const char *token,
+                 struct sso_http_response *response, char *error,
+                 size_t error_size)
 {
     struct body_buffer body = { NULL, 0, 0, false };
     struct reply_headers headers;
@@ -484,8 +500,9 @@ sso_http_get(struct sso_http *http, const char *url, const char *token,
     memset(response, 0, sizeof(*response));
     error[0] = '\0';
 
-    header_list = make_header_list(token);
-    if (header_list == NULL || !set_request(http, url, header_list)) {
+    header_list = make_header_list(token, method);
+    if (header_list == NULL
+        || !set_request(http, method, url, header_list)) {
         snprintf(error, error_size, "out of memory");
         goto done;
     }

@@ -46,8 +46,13 @@ void sso_http_free(struct sso_http *http);
 /* Milliseconds on the monotonic clock. */
 uint64_t sso_http_now_ms(void);
 
+enum sso_http_method {
+    SSO_HTTP_GET,
+    SSO_HTTP_POST,          /* with an empty body */
+};
+
 /*
- * Send a GET request for URL with the access TOKEN in the
+ * Send a METHOD request for URL with the access TOKEN in the
  * x-amz-sso_bearer_token header.  HTTP 429, 500, 502, 503, 504 and 509
  * are retried with capped exponential backoff and full jitter while the
  * deadline allows, and Retry-After is honoured.  A refused or reset
@@ -56,10 +61,11 @@ uint64_t sso_http_now_ms(void);
  * sso_http_response_clear().  On failure ERROR (ERROR_SIZE bytes) describes
  * the cause, without secrets.
  */
-enum sso_http_result sso_http_get(struct sso_http *http, const char *url,
-                                  const char *token,
-                                  struct sso_http_response *response,
-                                  char *error, size_t error_size);
+enum sso_http_result sso_http_request(struct sso_http *http,
+                                      enum sso_http_method method,
+                                      const char *url, const char *token,
+                                      struct sso_http_response *response,
+                                      char *error, size_t error_size);
 
 /* Wipe and free the body.  The body may hold credentials. */
 void sso_http_response_clear(struct sso_http_response *response);

@@ -57,8 +57,10 @@ static const struct option_def option_table[] = {
     { "config", OPTION_PATH, FIELD(config), false },
     { "debug", OPTION_FLAG, FIELD(debug), true },
     { "endpoint", OPTION_ENDPOINT, FIELD(endpoint), true },
+    { "logout_on_close", OPTION_FLAG, FIELD(logout_on_close), true },
     { "region", OPTION_REGION, FIELD(region), true },
     { "role", OPTION_ROLE, FIELD(role), true },
+    { "state_dir", OPTION_PATH, FIELD(state_dir), true },
     { "timeout", OPTION_TIMEOUT, FIELD(timeout), true },
     { "try_first_pass", OPTION_FLAG, FIELD(try_first_pass), true },
     { "use_dualstack_endpoint", OPTION_FLAG, FIELD(use_dualstack_endpoint),
@@ -378,6 +380,11 @@ sso_options_parse(struct sso_options *opts, int argc, const char **argv,
             return -1;
     }
 
+    if (opts->state_dir == NULL
+        && set_string(&opts->state_dir, SSO_DEFAULT_STATE_DIR, &reason) != 0) {
+        snprintf(error, error_size, "%s", reason);
+        return -1;
+    }
     return check_combination(opts, error, error_size);
 }
 

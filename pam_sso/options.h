@@ -13,6 +13,7 @@
 #include "policy.h"
 
 #define SSO_DEFAULT_CONFIG "/etc/security/pam_sso.conf"
+#define SSO_DEFAULT_STATE_DIR "/run/pam_sso"
 #define SSO_TIMEOUT_DEFAULT 10
 #define SSO_TIMEOUT_MIN 1
 #define SSO_TIMEOUT_MAX 60
@@ -32,6 +33,8 @@ struct sso_options {
     struct sso_role_ref role;      /* fields NULL unless role= is set */
     unsigned int timeout;          /* seconds, SSO_TIMEOUT_MIN..MAX */
     char *aws_region;              /* exported as AWS_REGION if set */
+    bool logout_on_close;          /* revoke the token when the session ends */
+    char *state_dir;               /* root-only folder for logout state */
     bool use_first_pass;
     bool try_first_pass;
     bool debug;

@@ -1,6 +1,6 @@
 /*
- * Client of the SSO portal API: ListAccounts, ListAccountRoles and
- * GetRoleCredentials.
+ * Client of the SSO portal API: ListAccounts, ListAccountRoles,
+ * GetRoleCredentials and Logout.
  *
  * Paths, query names and JSON field names are those of the botocore service
  * model "sso" 2019-06-10.  The HTTP status decides the outcome.  The
@@ -162,8 +162,9 @@ classify(struct sso_portal *portal, const char *operation,
 /* Send one request.  On SSO_OK, RESPONSE contains a 200 body that the
  * caller clears. */
 static enum sso_status
-call(struct sso_portal *portal, const char *operation, const char *url,
-     const char *token, struct sso_http_response *response)
+call(struct sso_portal *portal, enum sso_http_method method,
+     const char *operation, const char *url, const char *token,
+     struct sso_http_response *response)
 {
     char transport_error[256];
     enum sso_http_result result;
@@ -174,8 +175,8 @@ call(struct sso_portal *portal, const char *operation, const char *url,
         return SSO_NO_MEMORY;
     }
 
-    result = sso_http_get(portal->http, url, token, response,
-                          transport_error, sizeof(transport_error));
+    result = sso_http_request(portal->http, method, url, token, response,
+                              transport_error, sizeof(transport_error));
     status = classify(portal, operation, result, response, transport_error);
     if (status != SSO_OK && result == SSO_HTTP_OK)
         sso_http_response_clear(response);
@@ -234,7 +235,8 @@ walk_pages(struct sso_portal *portal, const char *operation, const char *path,
 
         url = build_url(portal, path, "account_id", account_id, "max_result",
                         page_size, "next_token", page_token, NULL);
-        status = call(portal, operation, url, token, &response);
+        status = call(portal, SSO_HTTP_GET, operation, url, token,
+                      &response);
         free(url);
         if (status != SSO_OK)
             break;
@@ -321,7 +323,8 @@ sso_get_role_credentials(struct sso_portal *portal, const char *token,
 
     url = build_url(portal, "/federation/credentials", "role_name",
                     role->role_name, "account_id", role->account_id, NULL);
-    status = call(portal, "GetRoleCredentials", url, token, &response);
+    status = call(portal, SSO_HTTP_GET, "GetRoleCredentials", url, token,
+                  &response);
     free(url);
     if (status != SSO_OK)
         return status;
@@ -333,3 +336,19 @@ sso_get_role_credentials(struct sso_portal *portal, const char *token,
     return status;
 }
 
+
+enum sso_status
+sso_logout(struct sso_portal *portal, const char *token)
+{
+    struct sso_http_response response;
+    enum sso_status status;
+    char *url;
+
+    /* Logout has no output; whatever body comes back is ignored. */
+    url = build_url(portal, "/logout", NULL);
+    status = call(portal, SSO_HTTP_POST, "Logout", url, token, &response);
+    free(url);
+    if (status == SSO_OK)
+        sso_http_response_clear(&response);
+    return status;
+}

@@ -1,6 +1,6 @@
 /*
- * Client of the SSO portal API: ListAccounts, ListAccountRoles and
- * GetRoleCredentials.  Free of PAM types.
+ * Client of the SSO portal API: ListAccounts, ListAccountRoles,
+ * GetRoleCredentials and Logout.  Free of PAM types.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -67,5 +67,8 @@ enum sso_status sso_get_role_credentials(struct sso_portal *portal,
                                          const struct sso_role_ref *role,
                                          struct sso_credentials *creds);
 
+/* Logout: revoke TOKEN at the portal.  SSO_UNAUTHORIZED means the portal
+ * no longer accepts the token, so nothing is left to revoke. */
+enum sso_status sso_logout(struct sso_portal *portal, const char *token);
 
 #endif

@@ -18,6 +18,7 @@
 #include <security/pam_modules.h>
 
 #include "auth.h"
+#include "session.h"
 
 PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -28,21 +29,23 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 PAM_EXTERN int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-    return sso_session_step(pamh, "setcred", flags, argc, argv);
+    return sso_setcred(pamh, flags, argc, argv);
 }
 
 PAM_EXTERN int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
                     const char **argv)
 {
-    return sso_session_step(pamh, "open_session", 0, argc, argv);
+    (void) flags;
+    return sso_open_session(pamh, argc, argv);
 }
 
 PAM_EXTERN int
 pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
                      const char **argv)
 {
-    return sso_session_step(pamh, "close_session", 0, argc, argv);
+    (void) flags;
+    return sso_close_session(pamh, argc, argv);
 }
 
 PAM_EXTERN int

@@ -12,7 +12,8 @@
  *   ENV <NAME=value>          the PAM environment after the last step
  *
  * --no-conv installs a conversation without a function, as cron-style
- * callers do.
+ * callers do.  The step "forkauth" authenticates in a child process as
+ * sshd does, and "pause" waits for the end of standard input.
  *
  * Tests point libpam at their own service files with pam_wrapper
  * (LD_PRELOAD=libpam_wrapper.so PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=...).
@@ -26,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <security/pam_appl.h>
 
@@ -172,11 +175,91 @@ print_environment(pam_handle_t *pamh, bool mask)
     free(list);
 }
 
+/*
+ * pam_authenticate the way sshd's keyboard-interactive method runs it: in a
+ * forked child that exits without pam_end, so that only the result and the
+ * PAM environment come back to this process (pam_set_data does not).
+ */
+static int
+authenticate_in_child(pam_handle_t *pamh)
+{
+    char buffer[65536];
+    size_t length = 0;
+    char *entry;
+    int pipefd[2];
+    int status;
+    pid_t child;
+
+    if (pipe(pipefd) != 0)
+        return PAM_SYSTEM_ERR;
+    fflush(stdout);
+    child = fork();
+    if (child < 0)
+        return PAM_SYSTEM_ERR;
+
+    if (child == 0) {
+        int pamret = pam_authenticate(pamh, 0);
+        char **list = pam_getenvlist(pamh);
+        FILE *out = fdopen(pipefd[1], "w");
+
+        close(pipefd[0]);
+        fprintf(out, "%d", pamret);
+        fputc('\0', out);
+        for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
+            fputs(list[i], out);
+            fputc('\0', out);
+        }
+        fclose(out);
+        fflush(stdout);
+        _exit(0);
+    }
+
+    close(pipefd[1]);
+    while (length < sizeof(buffer) - 1) {
+        ssize_t got = read(pipefd[0], buffer + length,
+                           sizeof(buffer) - 1 - length);
+
+        if (got <= 0)
+            break;
+        length += (size_t) got;
+    }
+    close(pipefd[0]);
+    waitpid(child, &status, 0);
+    buffer[length] = '\0';
+    if (length == 0)
+        return PAM_SYSTEM_ERR;
+
+    /* As sshd does: the environment crosses only after a success. */
+    if (atoi(buffer) == PAM_SUCCESS)
+        for (entry = buffer + strlen(buffer) + 1; entry < buffer + length;
+             entry += strlen(entry) + 1)
+            pam_putenv(pamh, entry);
+    return atoi(buffer);
+}
+
+/* Stop until standard input reaches its end, so that a test can look at
+ * the machine while the session is open. */
+static int
+pause_until_eof(void)
+{
+    char buffer[256];
+
+    printf("PAUSED\n");
+    fflush(stdout);
+    while (read(STDIN_FILENO, buffer, sizeof(buffer)) > 0)
+        continue;
+    return PAM_SUCCESS;
+}
+
 static int
 run_step(pam_handle_t *pamh, const char *step)
 {
     if (strcmp(step, "auth") == 0)
         return pam_authenticate(pamh, 0);
+    if (strcmp(step, "forkauth") == 0)
+        return authenticate_in_child(pamh);
+    if (strcmp(step, "pause") == 0)
+        return pause_until_eof();
     if (strcmp(step, "setcred") == 0)
         return pam_setcred(pamh, PAM_ESTABLISH_CRED);
     if (strcmp(step, "delcred") == 0)

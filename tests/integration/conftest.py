@@ -186,10 +186,11 @@ class PamRunner:
                      f"account required pam_permit.so\n"
                      f"session required {{module}} {args}\n", name=name)
 
-    def run(self, token=TOKEN, user="alice", steps="auth,setcred,open",
-            extra_args=(), env=None, service=SERVICE, timeout=90):
-        """Run the driver.  TOKEN answers the prompts: a string or bytes, a
-        list of them (one per prompt), or None for no answer."""
+    def command(self, token=TOKEN, user="alice", steps="auth,setcred,open",
+                extra_args=(), env=None, service=SERVICE):
+        """The driver's argument list and environment.  TOKEN answers the
+        prompts: a string or bytes, a list of them (one per prompt), or None
+        for no answer."""
         tokens = token if isinstance(token, list) else [token]
         args = [DRIVER, "--service", service, "--user", user, "--steps", steps,
                 "--rhost", "192.0.2.10", "--tty", "ssh"]
@@ -208,12 +209,38 @@ class PamRunner:
             "PAM_WRAPPER_DEBUGLEVEL": "3",
         }
         run_env.update(env or {})
+        return args, run_env
+
+    def run(self, token=TOKEN, user="alice", steps="auth,setcred,open",
+            extra_args=(), env=None, service=SERVICE, timeout=90):
+        """Run the driver to its end and check its output for secrets."""
+        args, run_env = self.command(token, user, steps, extra_args, env, service)
         started = time.monotonic()
         done = subprocess.run(args, env=run_env, capture_output=True, timeout=timeout)
         seconds = time.monotonic() - started
-        login = parse_driver_output(done.stdout.decode("utf-8", "replace"),
-                                    done.stderr.decode("utf-8", "replace"),
-                                    done.returncode, seconds)
+        return self.finish(done.stdout, done.stderr, done.returncode, seconds, token)
+
+    def start(self, token=TOKEN, user="alice", steps="auth,setcred,open,pause",
+              extra_args=(), env=None, service=SERVICE):
+        """Start the driver in the background; its "pause" step waits until
+        its standard input is closed.  Hand the process to finish_started."""
+        args, run_env = self.command(token, user, steps, extra_args, env, service)
+        return subprocess.Popen(args, env=run_env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def finish_started(self, process, token=TOKEN, timeout=90):
+        """Close the driver's standard input and collect what it printed."""
+        started = time.monotonic()
+        stdout, stderr = process.communicate(input=b"", timeout=timeout)
+        return self.finish(stdout, stderr, process.returncode,
+                           time.monotonic() - started, token)
+
+    @staticmethod
+    def finish(stdout, stderr, returncode, seconds, token):
+        tokens = token if isinstance(token, list) else [token]
+        login = parse_driver_output(stdout.decode("utf-8", "replace"),
+                                    stderr.decode("utf-8", "replace"),
+                                    returncode, seconds)
         assert_no_secret_output(login, [t for t in tokens if t])
         return login
 

@@ -207,7 +207,34 @@ options_defaults(void **state)
     assert_false(opts.use_first_pass);
     assert_false(opts.try_first_pass);
     assert_false(opts.debug);
+    assert_false(opts.logout_on_close);
+    assert_string_equal(opts.state_dir, "/run/pam_sso");
     assert_int_equal(opts.allow.count, 1);
+    sso_options_free(&opts);
+}
+
+static void
+options_logout_settings(void **state)
+{
+    struct fixture *f = *state;
+    struct sso_options opts;
+    char error[SSO_OPTION_ERROR_MAX];
+
+    require_empty_config(f);
+    assert_int_equal(PARSE(&opts, error, f->arguments_config,
+                           "region=eu-west-1", "allow=*:*", "logout_on_close",
+                           "state_dir=/var/lib/pam_sso"),
+                     0);
+    assert_true(opts.logout_on_close);
+    assert_string_equal(opts.state_dir, "/var/lib/pam_sso");
+    sso_options_free(&opts);
+
+    assert_int_equal(PARSE(&opts, error, f->arguments_config,
+                           "region=eu-west-1", "allow=*:*",
+                           "state_dir=run/pam_sso"),
+                     -1);
+    assert_string_equal(error, "option 'state_dir': expected an absolute "
+                        "path");
     sso_options_free(&opts);
 }
 
@@ -1267,6 +1294,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(options_defaults),
+        FIXTURE_TEST(options_logout_settings),
         FIXTURE_TEST(options_default_config_path),
         FIXTURE_TEST(options_config_path_given),
         FIXTURE_TEST(options_parse_every_region_key),
