@@ -3,8 +3,9 @@
 The tests run as root.  su is setuid root, but with real and effective
 user id both 0 the dynamic loader is not in secure-execution mode and
 honours LD_PRELOAD=libpam_wrapper.so.  su then reads the test's service
-files "su" (su USER) and "su-l" (su -l USER) instead of /etc/pam.d.  Each test creates a throwaway local user and answers the token
-prompt on a pseudo-terminal, as a person at a terminal would.
+files "su" (su USER) and "su-l" (su -l USER) instead of /etc/pam.d.
+Each test creates a throwaway local user and answers the token prompt on
+a pseudo-terminal, as a person at a terminal would.
 
 util-linux 2.38 su calls pam_authenticate, pam_acct_mgmt,
 pam_setcred(PAM_ESTABLISH_CRED) and pam_open_session in the parent.  The
