@@ -287,14 +287,15 @@ sso_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
     /* Past PAM_DELETE_CRED the credentials have no use in the PAM
      * environment; the variables naming the role stay as the marker.  The
      * token is revoked by close_session alone, never here. */
-    if ((flags & PAM_DELETE_CRED) != 0) {
-        if (is_sso_login(pamh)) {
-            sso_forget_credentials(pamh);
-            sso_debug(pamh, step.opts.debug, "setcred: credentials removed");
-        }
-    } else {
-        claim_state(&step);
+    if ((flags & PAM_DELETE_CRED) != 0 && is_sso_login(pamh)) {
+        sso_forget_credentials(pamh);
+        sso_debug(pamh, step.opts.debug, "setcred: credentials removed");
+        pamret = PAM_SUCCESS;
+        goto done;
     }
+
+    if ((flags & PAM_DELETE_CRED) == 0)
+        claim_state(&step);
     pamret = step_result(&step);
 
 done:
