@@ -19,8 +19,15 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests", "mock_portal"))
+sys.path.insert(0, os.path.join(REPO, "tests"))
 
 from portal_server import MockPortal  # noqa: E402
+# Re-exported for the tests, which import them from conftest.  Importing
+# certdir registers the fixture.
+from sso_fixtures import (ACCOUNT_A, ACCOUNT_B, ACCOUNT_C, EXPIRATION_MS,  # noqa: E402,F401
+                          OTHER_TOKEN, SECRET_PREFIXES, TOKEN, account, certdir,
+                          credentials, portal_args, role_credentials,
+                          standard_scenario)
 
 BUILD = os.environ.get("PAM_SSO_BUILD_DIR", os.path.join(REPO, "build"))
 MODULE = os.path.join(BUILD, ".libs", "pam_sso.so")
@@ -36,72 +43,6 @@ PAM_AUTH_ERR = 7
 PAM_AUTHINFO_UNAVAIL = 9
 PAM_CONV_ERR = 19
 PAM_IGNORE = 25
-
-# A token shaped like an Identity Center access token: about 230 characters
-# from the base64 alphabet after an "aoa" prefix.
-TOKEN = "aoaAAAAAGd" + "Q2xpZW50U2VjcmV0" * 13 + "+/=:x"
-OTHER_TOKEN = "aoaBBBBBGd" + "T3RoZXJUb2tlbg" * 12
-
-ACCOUNT_A = "111111111111"
-ACCOUNT_B = "222222222222"
-ACCOUNT_C = "333333333333"
-
-
-# One expiry for the whole run, two hours ahead, so that scenarios built at
-# different moments agree on it.
-EXPIRATION_MS = (int(time.time()) + 7200) * 1000
-
-
-def credentials(tag, expiration_ms=EXPIRATION_MS):
-    """Distinct credentials for one role, derived from the letters and
-    digits of TAG."""
-    tag = "".join(c for c in tag if c.isalnum())
-    return {
-        "accessKeyId": "ASIA" + (tag.upper() + "KEYID" * 4)[:16],
-        "secretAccessKey": f"secret/{tag}/" + "s" * 30,
-        "sessionToken": f"session+{tag}/" + "IQoJb3JpZ2luX2VjE" * 8,
-        "expiration": expiration_ms,
-    }
-
-
-def account(account_id, *roles):
-    return {
-        "accountId": account_id,
-        "accountName": f"account {account_id}",
-        "emailAddress": f"aws+{account_id}@example.com",
-        "roles": [{"roleName": name, "credentials": credentials(f"{account_id}{name}")}
-                  for name in roles],
-    }
-
-
-def standard_scenario():
-    """Alice's token can list three accounts; the other token one."""
-    return {
-        "page_size": 100,
-        "tokens": {
-            TOKEN: {"accounts": [
-                account(ACCOUNT_B, "ReadOnly", "Admin"),
-                account(ACCOUNT_A, "ReadOnly", "PowerUser"),
-                account(ACCOUNT_C, "Billing"),
-            ]},
-            OTHER_TOKEN: {"accounts": [account(ACCOUNT_C, "Billing")]},
-        },
-        "faults": [],
-    }
-
-
-def role_credentials(scenario, token, account_id, role_name):
-    for entry in scenario["tokens"][token]["accounts"]:
-        if entry["accountId"] == account_id:
-            for role in entry["roles"]:
-                if role["roleName"] == role_name:
-                    return role["credentials"]
-    raise KeyError((account_id, role_name))
-
-
-# Every secret that credentials() makes starts with one of these.
-SECRET_PREFIXES = ("secret/", "session+")
-
 
 def assert_no_secret_output(login, tokens):
     """Check that the module's syslog lines and conversation messages carry
@@ -245,19 +186,6 @@ class PamRunner:
         return login
 
 
-@pytest.fixture(scope="session")
-def certdir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("certs")
-    subprocess.run([os.path.join(REPO, "tests", "mock_portal", "make_certs.sh"),
-                    str(directory)], check=True)
-    # An empty configuration file, so that tests never read the machine's
-    # /etc/security/pam_sso.conf.
-    empty = directory / "empty.conf"
-    empty.write_text("")
-    os.chmod(empty, 0o644)
-    return str(directory)
-
-
 @pytest.fixture
 def pam(tmp_path):
     if not os.path.exists(MODULE) or not os.path.exists(DRIVER):
@@ -272,9 +200,3 @@ def portal(certdir, tmp_path):
     server.start()
     yield server
     server.stop()
-
-
-def portal_args(server, *extra):
-    """Module arguments that reach SERVER and trust only its CA."""
-    return (f"endpoint={server.url}", f"ca_file={server.ca_file}",
-            f"config={server.certdir}/empty.conf") + extra

@@ -1,6 +1,5 @@
 """Logins through real Linux-PAM against the mock SSO portal."""
 
-import datetime
 import os
 import socket
 import stat
@@ -11,26 +10,11 @@ from conftest import (ACCOUNT_A, ACCOUNT_B, ACCOUNT_C, OTHER_TOKEN, PAM_AUTH_ERR
                       PAM_AUTHINFO_UNAVAIL, PAM_CONV_ERR, PAM_PERM_DENIED,
                       PAM_SERVICE_ERR, PAM_SUCCESS, TOKEN, account, portal_args,
                       role_credentials, standard_scenario)
+from sso_fixtures import assert_exported
 
 CREDENTIAL_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                     "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_SSO_ACCOUNT_ID",
                     "AWS_SSO_ROLE_NAME")
-
-
-def iso8601(expiration_ms):
-    moment = datetime.datetime.fromtimestamp(expiration_ms // 1000, datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def assert_exported(login, scenario, token, account_id, role_name):
-    expected = role_credentials(scenario, token, account_id, role_name)
-    assert login.env["AWS_ACCESS_KEY_ID"] == expected["accessKeyId"]
-    assert login.env["AWS_SECRET_ACCESS_KEY"] == expected["secretAccessKey"]
-    assert login.env["AWS_SESSION_TOKEN"] == expected["sessionToken"]
-    assert login.env["AWS_SECURITY_TOKEN"] == expected["sessionToken"]
-    assert login.env["AWS_CREDENTIAL_EXPIRATION"] == iso8601(expected["expiration"])
-    assert login.env["AWS_SSO_ACCOUNT_ID"] == account_id
-    assert login.env["AWS_SSO_ROLE_NAME"] == role_name
 
 
 def assert_nothing_exported(login):
