@@ -14,8 +14,9 @@
  * EXPIRY is the credentials' expiry in Unix seconds and RANDOM 32 hex digits
  * from getrandom().  PID and START name the claiming process and its start
  * time in clock ticks after boot, which distinguishes a live session from
- * a reused process id.  A file is swept once EXPIRY has passed and its holder, if
- * any, is gone; a session that outlives its credentials keeps its file.
+ * a reused process id.  A file is swept once EXPIRY has passed and its
+ * holder, if any, is gone, or when no session step claimed it within five
+ * minutes.  A session that outlives its credentials keeps its file.
  *
  * Every path is opened relative to the folder's descriptor, without
  * following symbolic links, and the folder and each file must belong to
@@ -50,6 +51,12 @@
 #define STATE_FILE_MAX (16 * 1024)
 
 #define RANDOM_BYTES 16
+
+/* Seconds a file may wait to be claimed.  The session steps run right after
+ * authentication, and sshd's whole login is bounded by LoginGraceTime
+ * (120 s by default), so an older unclaimed file belongs to a login that
+ * was refused after pam_sso accepted it. */
+#define STATE_CLAIM_GRACE 300
 
 /* The parts of a state file name. */
 struct state_name {
@@ -572,16 +579,27 @@ done:
     return result;
 }
 
-/* Whether the file named by PARTS may go at NOW. */
+/*
+ * Whether the file NAME in DIR_FD, whose name parts are PARTS, may go at
+ * NOW: its credentials expired and its holder is gone, or no session step
+ * claimed it within the grace time, so the login never reached a session
+ * (an account module refused it, for example).
+ */
 static bool
-is_stale(const struct state_name *parts, time_t now)
+is_stale(int dir_fd, const char *name, const struct state_name *parts,
+         time_t now)
 {
     unsigned long long start;
+    struct stat st;
 
+    if (!parts->claimed) {
+        if (parts->expiry < (long long) now)
+            return true;
+        return fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+               && st.st_mtime + STATE_CLAIM_GRACE < now;
+    }
     if (parts->expiry >= (long long) now)
         return false;
-    if (!parts->claimed)
-        return true;
     return process_start(parts->pid, &start) != 0 || start != parts->start;
 }
 
@@ -610,7 +628,8 @@ sso_state_sweep(const char *dir, time_t now, char *error)
     /* Names of other shapes are left alone: they are not the module's. */
     while ((entry = readdir(listing)) != NULL) {
         if (strlen(entry->d_name) >= SSO_STATE_NAME_MAX
-            || !parse_name(entry->d_name, &parts) || !is_stale(&parts, now))
+            || !parse_name(entry->d_name, &parts)
+            || !is_stale(dir_fd, entry->d_name, &parts, now))
             continue;
         if (unlinkat(dir_fd, entry->d_name, 0) == 0)
             removed++;

@@ -67,7 +67,8 @@ int sso_state_take(const char *dir, const char *name, const char *user,
 
 /*
  * Remove the files in DIR whose expiry has passed by NOW and whose holder,
- * if any, no longer runs.  A missing DIR holds nothing.  Returns the
+ * if any, no longer runs, and those that no process claimed within five
+ * minutes of their writing.  A missing DIR contains nothing.  Returns the
  * number removed, or -1 with the reason in ERROR.
  */
 int sso_state_sweep(const char *dir, time_t now, char *error);

@@ -274,6 +274,30 @@ test_sweep_removes_expired_unclaimed_and_orphaned(void **state)
 }
 
 static void
+test_sweep_removes_unclaimed_after_grace(void **state)
+{
+    struct fixture *fixture = *state;
+    char name[SSO_STATE_NAME_MAX];
+    char bob[SSO_STATE_NAME_MAX];
+    char claimed[SSO_STATE_NAME_MAX];
+    char listed[SSO_STATE_NAME_MAX];
+    char error[SSO_STATE_ERROR_MAX];
+    time_t now = time(NULL);
+
+    save(fixture, "alice", now + 7200, name);
+    save(fixture, "bob", now + 7200, bob);
+    assert_int_equal(sso_state_claim(fixture->dir, bob, "bob", claimed,
+                                     error), 0);
+
+    /* Four minutes on, both stay; six minutes on, only the claimed one. */
+    assert_int_equal(sso_state_sweep(fixture->dir, now + 240, error), 0);
+    assert_int_equal(count_entries(fixture->dir, NULL, 0), 2);
+    assert_int_equal(sso_state_sweep(fixture->dir, now + 360, error), 1);
+    assert_int_equal(count_entries(fixture->dir, listed, sizeof(listed)), 1);
+    assert_string_equal(listed, claimed);
+}
+
+static void
 test_sweep_leaves_foreign_names_and_missing_folder(void **state)
 {
     struct fixture *fixture = *state;
@@ -347,6 +371,8 @@ main(void)
         cmocka_unit_test_setup_teardown(
             test_sweep_removes_expired_unclaimed_and_orphaned, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_sweep_removes_unclaimed_after_grace, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_sweep_leaves_foreign_names_and_missing_folder, setup,
             teardown),
