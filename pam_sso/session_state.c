@@ -225,6 +225,19 @@ done:
     return fd;
 }
 
+/* Open the state folder DIR, which must exist already. */
+static int
+open_existing_state_dir(const char *dir, char *error)
+{
+    int fd = open_state_dir(dir, false, error);
+
+    if (fd == -2) {
+        set_error(error, "state_dir is missing", 0);
+        fd = -1;
+    }
+    return fd;
+}
+
 void
 sso_state_clear(struct sso_state *state)
 {
@@ -515,9 +528,7 @@ sso_state_claim(const char *dir, const char *name, const char *user,
         set_error(error, "malformed state file name", 0);
         return -1;
     }
-    dir_fd = open_state_dir(dir, false, error);
-    if (dir_fd == -2)
-        set_error(error, "state_dir is missing", 0);
+    dir_fd = open_existing_state_dir(dir, error);
     if (dir_fd < 0)
         return -1;
 
@@ -556,9 +567,7 @@ sso_state_take(const char *dir, const char *name, const char *user,
         set_error(error, "malformed state file name", 0);
         return -1;
     }
-    dir_fd = open_state_dir(dir, false, error);
-    if (dir_fd == -2)
-        set_error(error, "state_dir is missing", 0);
+    dir_fd = open_existing_state_dir(dir, error);
     if (dir_fd < 0)
         return -1;
 
