@@ -144,11 +144,17 @@ class PamRunner:
         args += list(extra_args)
         run_env = {
             "PATH": "/usr/bin:/bin",
-            "LD_PRELOAD": "libpam_wrapper.so",
+            # PAM_SSO_TEST_PRELOAD puts a sanitizer runtime first, for a
+            # build with -fsanitize.
+            "LD_PRELOAD": " ".join(filter(None, [os.environ.get("PAM_SSO_TEST_PRELOAD"),
+                                                 "libpam_wrapper.so"])),
             "PAM_WRAPPER": "1",
             "PAM_WRAPPER_SERVICE_DIR": str(self.service_dir),
             "PAM_WRAPPER_DEBUGLEVEL": "3",
         }
+        for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "UID_WRAPPER_DISABLE_DEEPBIND"):
+            if name in os.environ:
+                run_env[name] = os.environ[name]
         run_env.update(env or {})
         return args, run_env
 
