@@ -33,6 +33,10 @@
 #include "session.h"
 #include "session_state.h"
 
+/* Shown for a token the portal rejects, and for one that cannot be a
+ * token, alike. */
+#define SSO_MESSAGE_REJECTED "The SSO access token was rejected."
+
 /* State of one login attempt, for the decision log line. */
 struct attempt {
     pam_handle_t *pamh;
@@ -107,8 +111,7 @@ fail_with(struct attempt *attempt, enum sso_status status,
     switch (status) {
     case SSO_UNAUTHORIZED:
     case SSO_BAD_REQUEST:
-        sso_tell_user(attempt->pamh, attempt->flags,
-                      "The SSO access token was rejected.");
+        sso_tell_user(attempt->pamh, attempt->flags, SSO_MESSAGE_REJECTED);
         pamret = PAM_AUTH_ERR;
         break;
     case SSO_NOT_VISIBLE:
@@ -242,7 +245,7 @@ open_portal(struct attempt *attempt, struct sso_portal **portal)
  * With logout_on_close, keep what closing the session needs to revoke
  * TOKEN, and pass the state file's name to the session steps in the PAM
  * environment.  The file is swept once the credentials expire
- * (EXPIRATION_MS) unless a live session holds it.
+ * (EXPIRATION_MS) unless a live session claimed it.
  */
 static int
 keep_for_logout(struct attempt *attempt, const char *token,
@@ -434,11 +437,14 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
     /* Checked before any request: a control byte would otherwise end up in
      * an HTTP header, and sshd passes junk with CR and LF for unknown users
-     * and refused root logins. */
+     * and refused root logins.  The user sees the message of a rejected
+     * token, which does not reveal whether the account exists.
+     * NOTE: this refusal still comes sooner than the portal's would, so
+     * its timing can tell an unknown user from a known one. */
     if (!sso_token_valid(token, &reason)) {
         attempt.reason = reason;
         pamret = PAM_AUTH_ERR;
-        sso_tell_user(pamh, flags, "The SSO access token is malformed.");
+        sso_tell_user(pamh, flags, SSO_MESSAGE_REJECTED);
         log_decision(&attempt, pamret);
         goto done;
     }

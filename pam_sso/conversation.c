@@ -106,7 +106,11 @@ sso_token_valid(const char *token, const char **reason)
         return false;
     }
     if (!sso_is_printable(token, length, false)) {
-        *reason = "token contains a space or a byte outside printable ASCII";
+        /* sshd's stand-in reply for unknown users and refused root
+         * logins ends here too, so the log line says so. */
+        *reason = "token contains a space or a byte outside printable ASCII "
+                  "(also what sshd sends for unknown users and refused "
+                  "root logins)";
         return false;
     }
     return true;

@@ -240,7 +240,6 @@ close_state(struct step *step)
         && held != NULL) {
         snprintf(name, sizeof(name), "%s", (const char *) held);
         pam_set_data(step->pamh, SSO_DATA_STATE, NULL, NULL);
-        pam_putenv(step->pamh, SSO_STATE_VARIABLE);
     } else if (!take_name_from_env(step->pamh, name)) {
         return PAM_IGNORE;
     }

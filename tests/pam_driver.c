@@ -210,8 +210,11 @@ authenticate_in_child(pam_handle_t *pamh)
             fputc('\0', out);
         }
         fclose(out);
-        fflush(stdout);
-        _exit(0);
+
+        /* exit, not sshd's _exit, so that pam_wrapper's exit handler
+         * removes the folder it made for this process.  Neither runs
+         * pam_end, which is what matters here. */
+        exit(0);
     }
 
     close(pipefd[1]);

@@ -21,8 +21,8 @@ import pytest
 from sso_fixtures import (ACCOUNT_A, ACCOUNT_C, OTHER_TOKEN, TOKEN, assert_exported,
                           portal_args, role_credentials, standard_scenario)
 
-from .sshd_harness import (MODULE, NOT_ROOT_REASON, REPO, pam_service, parse_env,
-                           parse_sections)
+from .sshd_harness import (MODULE, NOT_ROOT_REASON, REPO, LocalUser, pam_service,
+                           parse_env, parse_sections)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason=NOT_ROOT_REASON)
 
@@ -224,6 +224,22 @@ def test_failed_login_runs_nothing(portal, certdir, sshd, ssh, user, case, expec
     assert sshd.wait_idle() == []
     assert f"Failed keyboard-interactive/pam for {user.name}" in sshd.log()
     assert ops(portal) == expected_ops
+
+
+def test_unknown_user_looks_like_rejected_token(portal, sshd, ssh):
+    """sshd answers the prompt itself with a junk string for a user that
+    does not exist; the client must see what a rejected token shows."""
+    sshd.start(pam_service(*portal_args(portal, "allow=*:*")))
+    ghost = LocalUser(f"pamsso-ghost-{secrets.token_hex(4)}", -1, -1, "/nonexistent")
+
+    result = ssh.run(ghost, TOKEN, "true")
+
+    assert result.returncode == 255
+    assert result.prompts == [f"({ghost.name}@127.0.0.1) {PROMPT}"]
+    assert stderr_lines(result) == [REJECTED, permission_denied(ghost)]
+    assert sshd.wait_idle() == []
+    assert f"Invalid user {ghost.name}" in sshd.log()
+    assert ops(portal) == []
 
 
 # --- concurrent logins -----------------------------------------------------
@@ -461,12 +477,26 @@ def motd_file():
         os.unlink(path)
 
 
+def shipped_drop_in(workdir, group):
+    """Write config/sshd_config.d-pam_sso.conf to WORKDIR with GROUP in
+    place of the pam-sso group, and return its path."""
+    with open(SHIPPED_SSHD_DROP_IN, encoding="utf-8") as f:
+        text = f.read()
+    assert text.count("\nAllowGroups pam-sso\n") == 1
+    path = os.path.join(workdir, "sshd_config.d-pam_sso.conf")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("\nAllowGroups pam-sso\n", f"\nAllowGroups {group}\n"))
+    return path
+
+
 @pytest.mark.session_logout
-def test_shipped_config_logs_in_and_out(portal, sshd, ssh, user, public_dir, motd_file):
+def test_shipped_config_logs_in_and_out(portal, sshd, ssh, user, public_dir, workdir,
+                                        motd_file):
     state_dir = os.path.join(public_dir, "state")
     service = shipped_pam_service(*logout_args(portal, state_dir))
     assert service.count(MODULE) == 2
-    sshd.start(service, sshd_drop_in=SHIPPED_SSHD_DROP_IN)
+    # The user's own group stands in for pam-sso.
+    sshd.start(service, sshd_drop_in=shipped_drop_in(workdir, user.name))
 
     result = ssh.run(user, TOKEN, "env")
 
@@ -478,3 +508,19 @@ def test_shipped_config_logs_in_and_out(portal, sshd, ssh, user, public_dir, mot
     assert sshd.wait_idle() == []
     assert [r["token"] for r in logouts(portal)] == [TOKEN]
     assert state_files(state_dir) == []
+
+
+def test_shipped_config_keeps_other_accounts_out(portal, sshd, ssh, user, other_user,
+                                                 workdir, motd_file):
+    """An account outside the AllowGroups group gets sshd's junk answer in
+    place of its token, so no token of its user reaches the portal."""
+    service = shipped_pam_service(*portal_args(portal, "allow=*:*"))
+    sshd.start(service, sshd_drop_in=shipped_drop_in(workdir, user.name))
+
+    result = ssh.run(other_user, TOKEN, "true")
+
+    assert result.returncode == 255
+    assert stderr_lines(result) == [REJECTED, permission_denied(other_user)]
+    assert sshd.wait_idle() == []
+    assert f"User {other_user.name} from 127.0.0.1 not allowed because" in sshd.log()
+    assert ops(portal) == []
