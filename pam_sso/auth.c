@@ -33,6 +33,9 @@
 #include "session.h"
 #include "session_state.h"
 
+/* Delay after a failed authentication, in microseconds: pam_unix's. */
+#define SSO_FAIL_DELAY_USEC 2000000
+
 /* Shown for a token the portal rejects, and for one that cannot be a
  * token, alike. */
 #define SSO_MESSAGE_REJECTED "The SSO access token was rejected."
@@ -390,6 +393,11 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
     attempt.pamh = pamh;
     attempt.flags = flags;
     attempt.opts = &opts;
+
+    /* As pam_unix does: libpam waits this long (randomised by a quarter
+     * either way) before it reports a failure of the stack, so guessing
+     * costs time and a refused token does not hammer the portal. */
+    pam_fail_delay(pamh, SSO_FAIL_DELAY_USEC);
 
     /* A new attempt on the same handle (login and sshd's password method
      * retry this way) must not inherit an earlier attempt's success. */

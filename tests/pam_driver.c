@@ -9,6 +9,7 @@
  *   PROMPT <style> <text>     a prompt the module sent
  *   INFO <text> / ERROR <text>
  *   STEP <name> <code> <PAM error text>
+ *   FAIL_DELAY <code> <usec>  the delay libpam asks for after a failure
  *   ENV <NAME=value>          the PAM environment after the last step
  *
  * --no-conv installs a conversation without a function, as cron-style
@@ -39,6 +40,7 @@ struct driver {
     size_t token_count;
     size_t prompts;            /* echo-off prompts answered so far */
     bool fail_conversation;    /* the conversation fails every call */
+    bool reply_to_messages;    /* answer info and error messages too */
     bool mask;                 /* hide secret values when printing ENV */
 };
 
@@ -104,10 +106,25 @@ converse(int count, const struct pam_message **messages,
             print_text("INFO", message->msg);
             break;
         }
+
+        /* A reply nobody asked for, which the module must free. */
+        if (driver->reply_to_messages && replies[i].resp == NULL
+            && (message->msg_style == PAM_ERROR_MSG
+                || message->msg_style == PAM_TEXT_INFO))
+            replies[i].resp = strdup("unrequested reply");
     }
 
     *responses = replies;
     return PAM_SUCCESS;
+}
+
+/* Record the delay that libpam would wait after a failure, instead of
+ * waiting, so that failing tests stay fast and can check the delay. */
+static void
+record_fail_delay(int status, unsigned int usec, void *appdata)
+{
+    (void) appdata;
+    printf("FAIL_DELAY %d %u\n", status, usec);
 }
 
 /* Read the whole of PATH; the token is the file's bytes as they are. */
@@ -286,13 +303,14 @@ usage(void)
             "usage: pam_driver [--service NAME] [--user USER] "
             "[--token-file FILE] [--no-conv] [--fail-conv]\n"
             "                  [--rhost HOST] [--tty TTY] [--mask] "
-            "[--keep-going] [--steps auth,setcred,open,...]\n");
+            "[--keep-going] [--reply-to-messages]\n"
+            "                  [--steps auth,setcred,open,...]\n");
 }
 
 int
 main(int argc, char **argv)
 {
-    struct driver driver = { { NULL }, 0, 0, false, false };
+    struct driver driver = { { NULL }, 0, 0, false, false, false };
     struct pam_conv conv = { converse, &driver };
     struct pam_conv no_function = { NULL, NULL };
     const char *service = "pam_sso_test";
@@ -317,6 +335,8 @@ main(int argc, char **argv)
             no_conv = true;
         } else if (strcmp(arg, "--fail-conv") == 0) {
             driver.fail_conversation = true;
+        } else if (strcmp(arg, "--reply-to-messages") == 0) {
+            driver.reply_to_messages = true;
         } else if (strcmp(arg, "--mask") == 0) {
             driver.mask = true;
         } else if (strcmp(arg, "--keep-going") == 0) {
@@ -358,6 +378,7 @@ main(int argc, char **argv)
         printf("STEP start %d %s\n", pamret, pam_strerror(NULL, pamret));
         return 1;
     }
+    pam_set_item(pamh, PAM_FAIL_DELAY, (const void *) record_fail_delay);
     if (rhost != NULL)
         pam_set_item(pamh, PAM_RHOST, rhost);
     if (tty != NULL)

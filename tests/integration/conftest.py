@@ -73,6 +73,7 @@ class Login:
     stderr: str
     seconds: float
     log_priorities: list = field(default_factory=list)
+    fail_delays: list = field(default_factory=list)
 
     def step(self, name):
         return self.steps.get(name)
@@ -83,6 +84,7 @@ SYSLOG_LINE = re.compile(r"SYSLOG\((\d+)\): (.*)$")
 
 def parse_driver_output(stdout, stderr, returncode, seconds):
     steps, env, prompts, infos, errors, logs, priorities = {}, {}, [], [], [], [], []
+    fail_delays = []
     for line in stdout.splitlines():
         kind, _, rest = line.partition(" ")
         if kind == "STEP":
@@ -97,13 +99,16 @@ def parse_driver_output(stdout, stderr, returncode, seconds):
             infos.append(rest)
         elif kind == "ERROR":
             errors.append(rest)
+        elif kind == "FAIL_DELAY":
+            status, usec = rest.split(" ")
+            fail_delays.append((int(status), int(usec)))
     for line in stderr.splitlines():
         match = SYSLOG_LINE.search(line)
         if match:
             priorities.append(int(match.group(1)))
             logs.append(match.group(2))
     return Login(returncode, steps, env, prompts, infos, errors, logs, stdout, stderr,
-                 seconds, priorities)
+                 seconds, priorities, fail_delays)
 
 
 class PamRunner:

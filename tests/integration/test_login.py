@@ -720,3 +720,28 @@ def test_not_implemented_is_not_retried(pam, portal):
 
     assert login.step("auth") == PAM_AUTHINFO_UNAVAIL
     assert ops(portal) == ["ListAccounts"]
+
+
+def test_failed_login_asks_for_fail_delay(pam, portal):
+    """libpam waits after a failure by the longest delay a module asked for,
+    randomised by a quarter either way; the driver records it instead."""
+    pam.auth_service(*portal_args(portal, "allow=*:NoSuchRole"))
+
+    login = pam.run(steps="auth")
+
+    assert login.step("auth") == PAM_AUTH_ERR
+    assert len(login.fail_delays) == 1
+    status, usec = login.fail_delays[0]
+    assert status == PAM_AUTH_ERR
+    assert 1_500_000 <= usec <= 2_500_000
+
+
+def test_unrequested_replies_are_freed(pam, portal):
+    """A conversation that answers the module's error message too; under
+    valgrind or ASan a leak of that reply fails the run."""
+    pam.auth_service(*portal_args(portal, "allow=*:NoSuchRole"))
+
+    login = pam.run(steps="auth", extra_args=["--reply-to-messages"])
+
+    assert login.step("auth") == PAM_AUTH_ERR
+    assert login.errors == ["The SSO access token grants no role allowed here."]
