@@ -64,19 +64,34 @@ utf8_sequence(const unsigned char *text, size_t length)
     return count;
 }
 
+/* Whether TEXT (LENGTH bytes) is JSON whitespace and then ':', which
+ * makes the string just before it an object member's name. */
+static bool
+is_followed_by_colon(const unsigned char *text, size_t length)
+{
+    size_t i = 0;
+
+    while (i < length && (text[i] == ' ' || text[i] == '\t'
+                          || text[i] == '\r' || text[i] == '\n'))
+        i++;
+    return i < length && text[i] == ':';
+}
+
 /*
  * Check what json-c 0.16 lets through even in strict mode: outside strings
  * only JSON's own characters may appear (no single quotes, NaN, Infinity,
  * comments or "1."), and inside strings no raw control bytes.  Every byte
- * must be well-formed UTF-8.
+ * must be well-formed UTF-8.  *KEYS gets the number of object member names
+ * in the text, for the duplicate check after parsing.
  */
 static bool
-is_strict_json_text(const char *body, size_t length)
+is_strict_json_text(const char *body, size_t length, size_t *keys)
 {
     const unsigned char *text = (const unsigned char *) body;
     bool in_string = false;
     size_t i = 0;
 
+    *keys = 0;
     while (i < length) {
         unsigned char c = text[i];
         size_t step = utf8_sequence(text + i, length - i);
@@ -88,8 +103,11 @@ is_strict_json_text(const char *body, size_t length)
                 return false;
             if (c == '\\')
                 step = 2;
-            else if (c == '"')
+            else if (c == '"') {
                 in_string = false;
+                if (is_followed_by_colon(text + i + 1, length - i - 1))
+                    (*keys)++;
+            }
         } else if (c == '"') {
             in_string = true;
         } else if (c == '.') {
@@ -103,16 +121,37 @@ is_strict_json_text(const char *body, size_t length)
     return !in_string;
 }
 
+/* Count the members of every object in the tree at OBJECT.  The tree is
+ * at most SSO_JSON_DEPTH_MAX deep, which bounds the recursion. */
+static size_t
+count_members(json_object *object)
+{
+    size_t count = 0;
+    size_t i;
+
+    if (json_object_is_type(object, json_type_object)) {
+        json_object_object_foreach(object, key, value) {
+            (void) key;
+            count += 1 + count_members(value);
+        }
+    } else if (json_object_is_type(object, json_type_array)) {
+        for (i = 0; i < json_object_array_length(object); i++)
+            count += count_members(json_object_array_get_idx(object, i));
+    }
+    return count;
+}
+
 /* Parse BODY as one strict JSON object, or return NULL. */
 static json_object *
 parse_object(const char *body, size_t length)
 {
     json_tokener *tokener;
     json_object *root = NULL;
+    size_t keys;
 
     if (length == 0 || length > (size_t) INT32_MAX - 1
         || memchr(body, '\0', length) != NULL
-        || !is_strict_json_text(body, length))
+        || !is_strict_json_text(body, length, &keys))
         return NULL;
 
     tokener = json_tokener_new_ex(SSO_JSON_DEPTH_MAX);
@@ -124,9 +163,13 @@ parse_object(const char *body, size_t length)
     /* Passing the terminating NUL ends the parse; the parse must then have
      * used exactly the body, no more and no less. */
     root = json_tokener_parse_ex(tokener, body, (int) length + 1);
+    /* json-c keeps the last of duplicate member names silently, so a
+     * count below the text's own means a duplicate, which could make the
+     * module and another reader of the same body disagree. */
     if (json_tokener_get_error(tokener) != json_tokener_success
         || json_tokener_get_parse_end(tokener) != length
-        || !json_object_is_type(root, json_type_object)) {
+        || !json_object_is_type(root, json_type_object)
+        || count_members(root) != keys) {
         json_object_put(root);
         root = NULL;
     }

@@ -871,6 +871,47 @@ credentials_reject_trailing_data(void **state)
                                "\"expiration\":1900000000000}}x");
 }
 
+static void
+pages_reject_duplicate_member_names(void **state)
+{
+    (void) state;
+    assert_account_page_fails("{\"accountList\":[],\"accountList\":[]}",
+                              SSO_PARSE_INVALID);
+    assert_account_page_fails("{\"accountList\":[{\"accountId\":\"" ACCOUNT_A
+                              "\",\"accountId\" : \"" ACCOUNT_B "\"}]}",
+                              SSO_PARSE_INVALID);
+    assert_role_page_fails("{\"roleList\":[{\"roleName\":\"A\",\"accountId\":"
+                           "\"" ACCOUNT_A "\",\"roleName\":\"B\"}]}",
+                           SSO_PARSE_INVALID);
+    assert_credentials_invalid("{\"roleCredentials\":{"
+                               "\"accessKeyId\":\"" VALID_KEY_ID "\","
+                               "\"secretAccessKey\":\"" VALID_SECRET "\","
+                               "\"sessionToken\":\"" VALID_SESSION "\","
+                               "\"expiration\":1900000000000,"
+                               "\"expiration\":1900000000001}}");
+}
+
+static void
+pages_accept_same_name_in_other_objects(void **state)
+{
+    struct sso_account_list accounts = { NULL, 0 };
+    char *next_token = NULL;
+
+    (void) state;
+    /* The same member name in two objects, and a value that looks like a
+     * member name, are no duplicates. */
+    assert_int_equal(parse_accounts("{\"accountList\":[{\"accountId\":\""
+                                    ACCOUNT_A "\",\"accountName\":\"x:y\"},"
+                                    "{\"accountId\":\"" ACCOUNT_B "\","
+                                    "\"accountName\": \"accountId\"}],"
+                                    "\"nextToken\":null}",
+                                    &accounts, &next_token),
+                     SSO_PARSE_OK);
+    assert_int_equal(accounts.count, 2);
+    assert_null(next_token);
+    sso_account_list_clear(&accounts);
+}
+
 int
 main(void)
 {
@@ -882,6 +923,8 @@ main(void)
         cmocka_unit_test(account_page_appends_second_page),
         cmocka_unit_test(account_page_accepts_surrounding_whitespace),
         cmocka_unit_test(account_page_rejects_trailing_data),
+        cmocka_unit_test(pages_reject_duplicate_member_names),
+        cmocka_unit_test(pages_accept_same_name_in_other_objects),
         cmocka_unit_test(account_page_rejects_broken_json),
         cmocka_unit_test(account_page_rejects_single_quotes),
         cmocka_unit_test(account_page_rejects_non_json_numbers),
