@@ -233,7 +233,7 @@ open_portal(struct attempt *attempt, struct sso_portal **portal)
     /* NOTE: the timeout clock starts here, once the token is in hand, so
      * the time a person takes to paste it is not charged to the network. */
     *portal = sso_portal_new(attempt->base_url, attempt->ca_pem,
-                             attempt->ca_length,
+                             attempt->ca_length, opts->proxy,
                              sso_http_now_ms() + opts->timeout * 1000ULL);
     if (*portal == NULL) {
         attempt->reason = "the HTTP client could not be set up";

@@ -85,6 +85,23 @@ sso_region_valid(const char *name)
     return true;
 }
 
+/* Whether TEXT is a port number, 1 to 65535, optionally followed by a
+ * single '/'. */
+static bool
+is_port(const char *text)
+{
+    unsigned long port = 0;
+    size_t digits = 0;
+
+    while (text[digits] >= '0' && text[digits] <= '9' && digits < 5) {
+        port = port * 10 + (unsigned long) (text[digits] - '0');
+        digits++;
+    }
+    if (digits == 0 || port == 0 || port > 65535)
+        return false;
+    return strcmp(text + digits, "") == 0 || strcmp(text + digits, "/") == 0;
+}
+
 int
 sso_endpoint_check(const char *url, const char **reason)
 {
@@ -103,6 +120,35 @@ sso_endpoint_check(const char *url, const char **reason)
     if (!sso_is_printable(url, strlen(url), false)
         || strpbrk(url, "?#@\\") != NULL) {
         *reason = "must be printable ASCII without '?', '#', '@' or '\\'";
+        return -1;
+    }
+    return 0;
+}
+
+int
+sso_proxy_check(const char *url, const char **reason)
+{
+    const char *host = url + strlen("http://");
+    const char *end;
+
+    if (strncmp(url, "http://", 7) != 0) {
+        *reason = "must start with http://";
+        return -1;
+    }
+    end = host + strcspn(host, ":/");
+    if (end == host || strspn(host, "abcdefghijklmnopqrstuvwxyz"
+                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+                           != (size_t) (end - host)) {
+        *reason = "expected a host name or IPv4 address of letters, digits, "
+                  "'.' and '-'";
+        return -1;
+    }
+    if (*end == ':' && !is_port(end + 1)) {
+        *reason = "expected a port from 1 to 65535 after ':'";
+        return -1;
+    }
+    if (*end == '/' && end[1] != '\0') {
+        *reason = "a proxy URL has no path";
         return -1;
     }
     return 0;

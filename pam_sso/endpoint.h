@@ -1,5 +1,6 @@
 /*
- * Portal URL from the region, the partition and the endpoint flags.
+ * Portal URL from the region, the partition and the endpoint flags, and
+ * the checks of the URLs an operator may give.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -17,6 +18,13 @@ bool sso_region_valid(const char *name);
  * part, query or fragment, printable ASCII.  Returns 0, or -1 with *REASON.
  */
 int sso_endpoint_check(const char *url, const char **reason);
+
+/*
+ * Check that URL names an HTTP proxy as "http://host[:port][/]": a host
+ * name or IPv4 address, no user part (credentials do not belong in the
+ * module's arguments) and no path.  Returns 0, or -1 with *REASON.
+ */
+int sso_proxy_check(const char *url, const char **reason);
 
 /*
  * Build the portal base URL ("https://host", no trailing '/') into a new

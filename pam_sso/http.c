@@ -190,7 +190,8 @@ read_header(char *data, size_t size, size_t count, void *context)
 
 /* Settings that apply to every request of this handle. */
 static bool
-set_fixed_options(struct sso_http *http, const char *ca_pem, size_t ca_length)
+set_fixed_options(struct sso_http *http, const char *ca_pem, size_t ca_length,
+                  const char *proxy)
 {
     CURL *c = http->curl;
     bool ok = true;
@@ -200,7 +201,13 @@ set_fixed_options(struct sso_http *http, const char *ca_pem, size_t ca_length)
           == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-    ok &= curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK;
+    /* Only the operator's proxy: an explicit CURLOPT_PROXY ("" for none)
+     * and CURLOPT_NOPROXY make libcurl ignore http_proxy, https_proxy,
+     * all_proxy and no_proxy, which a user can set through pam_env or su. */
+    ok &= curl_easy_setopt(c, CURLOPT_PROXY, proxy != NULL ? proxy : "")
+          == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_NOPROXY, "") == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_HTTPPROXYTUNNEL, 1L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_SSLVERSION,
@@ -264,7 +271,8 @@ global_init_without_key_log(void)
 }
 
 struct sso_http *
-sso_http_new(const char *ca_pem, size_t ca_length, uint64_t deadline_ms)
+sso_http_new(const char *ca_pem, size_t ca_length, const char *proxy,
+             uint64_t deadline_ms)
 {
     struct sso_http *http = calloc(1, sizeof(*http));
 
@@ -280,7 +288,8 @@ sso_http_new(const char *ca_pem, size_t ca_length, uint64_t deadline_ms)
     }
 
     http->curl = curl_easy_init();
-    if (http->curl == NULL || !set_fixed_options(http, ca_pem, ca_length)) {
+    if (http->curl == NULL
+        || !set_fixed_options(http, ca_pem, ca_length, proxy)) {
         sso_http_free(http);
         return NULL;
     }

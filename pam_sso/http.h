@@ -36,10 +36,12 @@ struct sso_http_response {
  * Create a client whose requests all end by DEADLINE_MS (CLOCK_MONOTONIC,
  * from sso_http_now_ms()).  CA_PEM, if not NULL, is a PEM bundle of
  * CA_LENGTH bytes that replaces the system's CA store; it is copied.
- * Returns NULL when out of memory or libcurl fails to start.
+ * PROXY, if not NULL, is the http:// proxy to tunnel through; without it
+ * no proxy is used, whatever the process environment says.  Returns NULL
+ * when out of memory or libcurl fails to start.
  */
 struct sso_http *sso_http_new(const char *ca_pem, size_t ca_length,
-                              uint64_t deadline_ms);
+                              const char *proxy, uint64_t deadline_ms);
 
 void sso_http_free(struct sso_http *http);
 

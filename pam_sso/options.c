@@ -32,6 +32,7 @@ enum option_type {
     OPTION_REGION,
     OPTION_ENDPOINT,
     OPTION_PATH,
+    OPTION_PROXY,
 };
 
 enum option_origin {
@@ -58,6 +59,7 @@ static const struct option_def option_table[] = {
     { "debug", OPTION_FLAG, FIELD(debug), true },
     { "endpoint", OPTION_ENDPOINT, FIELD(endpoint), true },
     { "logout_on_close", OPTION_FLAG, FIELD(logout_on_close), true },
+    { "proxy", OPTION_PROXY, FIELD(proxy), true },
     { "region", OPTION_REGION, FIELD(region), true },
     { "role", OPTION_ROLE, FIELD(role), true },
     { "state_dir", OPTION_PATH, FIELD(state_dir), true },
@@ -227,6 +229,10 @@ store_value(struct sso_options *opts, const struct option_def *def,
             return -1;
         strip_trailing_slashes(*(char **) field);
         return 0;
+    case OPTION_PROXY:
+        if (sso_proxy_check(value, reason) != 0)
+            return -1;
+        return set_string(field, value, reason);
     case OPTION_PATH:
         *reason = "expected an absolute path";
         if (value[0] != '/' || !sso_is_printable(value, strlen(value), false))

@@ -29,6 +29,7 @@ struct sso_options {
     bool use_fips_endpoint;
     bool use_dualstack_endpoint;
     char *ca_file;                 /* PEM bundle replacing the system store */
+    char *proxy;                   /* http:// proxy, NULL for none */
     struct sso_rule_list allow;
     struct sso_role_ref role;      /* fields NULL unless role= is set */
     unsigned int timeout;          /* seconds, SSO_TIMEOUT_MIN..MAX */

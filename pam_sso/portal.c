@@ -46,7 +46,7 @@ set_error(struct sso_portal *portal, const char *fmt, ...)
 
 struct sso_portal *
 sso_portal_new(const char *base_url, const char *ca_pem, size_t ca_length,
-               uint64_t deadline_ms)
+               const char *proxy, uint64_t deadline_ms)
 {
     struct sso_portal *portal = calloc(1, sizeof(*portal));
 
@@ -54,7 +54,7 @@ sso_portal_new(const char *base_url, const char *ca_pem, size_t ca_length,
         return NULL;
 
     portal->base_url = strdup(base_url);
-    portal->http = sso_http_new(ca_pem, ca_length, deadline_ms);
+    portal->http = sso_http_new(ca_pem, ca_length, proxy, deadline_ms);
     if (portal->base_url == NULL || portal->http == NULL) {
         sso_portal_free(portal);
         return NULL;

@@ -37,12 +37,13 @@ struct sso_portal;
 
 /*
  * Create a client for BASE_URL ("https://host[:port][/prefix]") whose calls
- * all end by DEADLINE_MS (see sso_http_now_ms()).  CA_PEM and CA_LENGTH as
- * for sso_http_new().  Returns NULL when out of memory or libcurl fails to
- * start.
+ * all end by DEADLINE_MS (see sso_http_now_ms()).  CA_PEM, CA_LENGTH and
+ * PROXY as for sso_http_new().  Returns NULL when out of memory or libcurl
+ * fails to start.
  */
 struct sso_portal *sso_portal_new(const char *base_url, const char *ca_pem,
-                                  size_t ca_length, uint64_t deadline_ms);
+                                  size_t ca_length, const char *proxy,
+                                  uint64_t deadline_ms);
 
 void sso_portal_free(struct sso_portal *portal);
 

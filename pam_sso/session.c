@@ -196,6 +196,7 @@ revoke_token(struct step *step, const struct sso_state *state)
     }
 
     portal = sso_portal_new(state->portal_url, ca_pem, ca_length,
+                            step->opts.proxy,
                             sso_http_now_ms()
                             + step->opts.timeout * 1000ULL);
     if (portal == NULL) {

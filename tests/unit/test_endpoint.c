@@ -96,6 +96,57 @@ endpoint_check_accepts_https_urls(void **state)
 }
 
 static void
+proxy_check_accepts_http_proxies(void **state)
+{
+    static const char *const urls[] = {
+        "http://proxy.internal",
+        "http://proxy.internal:3128",
+        "http://10.0.0.1:8080/",
+        "http://127.0.0.1:1",
+        "http://a-b.example:65535",
+    };
+    size_t i;
+
+    (void) state;
+    for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+        const char *reason = NULL;
+
+        print_message("proxy '%s'\n", urls[i]);
+        assert_int_equal(sso_proxy_check(urls[i], &reason), 0);
+    }
+}
+
+static void
+proxy_check_rejects_other_forms(void **state)
+{
+    static const char *const urls[] = {
+        "https://proxy.internal:3128",
+        "socks5://proxy.internal:1080",
+        "proxy.internal:3128",
+        "http://",
+        "http://:3128",
+        "http://user:secret@proxy.internal:3128",
+        "http://proxy.internal:0",
+        "http://proxy.internal:65536",
+        "http://proxy.internal:123456",
+        "http://proxy.internal:80x",
+        "http://proxy.internal/path",
+        "http://proxy internal:3128",
+        "http://proxy.internal:3128\r\n",
+    };
+    size_t i;
+
+    (void) state;
+    for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+        const char *reason = NULL;
+
+        print_message("proxy '%s'\n", urls[i]);
+        assert_int_equal(sso_proxy_check(urls[i], &reason), -1);
+        assert_non_null(reason);
+    }
+}
+
+static void
 endpoint_check_rejects_other_schemes(void **state)
 {
     static const char *const urls[] = {
@@ -433,6 +484,8 @@ main(void)
         cmocka_unit_test(endpoint_check_rejects_other_schemes),
         cmocka_unit_test(endpoint_check_rejects_missing_host),
         cmocka_unit_test(endpoint_check_rejects_unsafe_bytes),
+        cmocka_unit_test(proxy_check_accepts_http_proxies),
+        cmocka_unit_test(proxy_check_rejects_other_forms),
         cmocka_unit_test(base_url_standard_hosts),
         cmocka_unit_test(base_url_fips_hosts),
         cmocka_unit_test(base_url_dualstack_hosts),
