@@ -134,16 +134,12 @@ fail_with(struct attempt *attempt, enum sso_status status,
     return pamret;
 }
 
-static int
-compare_ids(const void *a, const void *b)
-{
-    return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /* Whether ListAccountRoles is worth calling for ACCOUNT_ID. */
 static bool
-is_candidate(const struct sso_options *opts, const char *account_id)
+is_candidate(const void *context, const char *account_id)
 {
+    const struct sso_options *opts = context;
+
     if (opts->role.account_id != NULL
         && strcmp(opts->role.account_id, account_id) != 0)
         return false;
@@ -151,46 +147,31 @@ is_candidate(const struct sso_options *opts, const char *account_id)
 }
 
 /*
- * Collect into VISIBLE the roles visible to the token in every account that an
- * allow rule (and role=, if set) could match.  A 403 or 404 on one account
- * means no role is visible there, not a failure.
+ * Collect into VISIBLE the roles visible to the token in every account that
+ * an allow rule (and role=, if set) could match.  When role= is set, or
+ * every rule names one exact account, ListAccountRoles on those accounts
+ * proves the token and the roles at once, so ListAccounts is skipped and
+ * the login's time does not grow with the number of accounts.
  */
 static enum sso_status
 list_visible_roles(struct sso_portal *portal, const struct sso_options *opts,
                    const char *token, struct sso_role_list *visible)
 {
-    struct sso_account_list accounts = { NULL, 0 };
-    enum sso_status status;
-    size_t i;
+    char *exact[SSO_RULES_MAX];
+    size_t count;
 
-    /* 403 or 404 here names no account or role: the endpoint is wrong. */
-    status = sso_list_accounts(portal, token, &accounts);
-    if (status == SSO_NOT_VISIBLE)
-        status = SSO_BAD_RESPONSE;
-    if (status != SSO_OK)
-        goto done;
-
-    /* Sorted so that a listed duplicate costs no second call. */
-    qsort(accounts.ids, accounts.count, sizeof(accounts.ids[0]), compare_ids);
-
-    for (i = 0; i < accounts.count; i++) {
-        const char *id = accounts.ids[i];
-
-        if (i > 0 && strcmp(id, accounts.ids[i - 1]) == 0)
-            continue;
-        if (!is_candidate(opts, id))
-            continue;
-
-        status = sso_list_account_roles(portal, token, id, visible);
-        if (status == SSO_NOT_VISIBLE)
-            status = SSO_OK;
-        if (status != SSO_OK)
-            goto done;
+    if (opts->role.account_id != NULL) {
+        exact[0] = opts->role.account_id;
+        count = 1;
+    } else {
+        count = sso_rules_exact_accounts(&opts->allow, exact);
     }
 
-done:
-    sso_account_list_clear(&accounts);
-    return status;
+    /* NOTE: credentials are fetched once every listing is in, although a
+     * role may be certain earlier, when no listing still running could
+     * produce a role the rules rank higher. */
+    return sso_find_roles(portal, token, count > 0 ? exact : NULL, count,
+                          is_candidate, opts, visible);
 }
 
 /*
@@ -234,7 +215,8 @@ open_portal(struct attempt *attempt, struct sso_portal **portal)
      * the time a person takes to paste it is not charged to the network. */
     *portal = sso_portal_new(attempt->base_url, attempt->ca_pem,
                              attempt->ca_length, opts->proxy,
-                             sso_http_now_ms() + opts->timeout * 1000ULL);
+                             sso_http_now_ms() + opts->timeout * 1000ULL,
+                             opts->max_parallel);
     if (*portal == NULL) {
         attempt->reason = "the HTTP client could not be set up";
         return PAM_SYSTEM_ERR;
@@ -394,9 +376,9 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
     attempt.flags = flags;
     attempt.opts = &opts;
 
-    /* As pam_unix does: libpam waits this long (randomised by a quarter
-     * either way) before it reports a failure of the stack, so guessing
-     * costs time and a refused token does not hammer the portal. */
+    /* As pam_unix does: libpam waits about this long (a random half to one
+     * and a half times it) before it reports a failure of the stack, so
+     * guessing costs time and a refused token does not hammer the portal. */
     pam_fail_delay(pamh, SSO_FAIL_DELAY_USEC);
 
     /* A new attempt on the same handle (login and sshd's password method

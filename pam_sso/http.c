@@ -1,9 +1,11 @@
 /*
  * HTTPS requests to the portal with libcurl: TLS, time budget, bounded
- * response bodies and retries.
+ * response bodies, retries, and several requests in parallel.
  *
- * One easy handle serves every request of a login, so the TLS connection
- * is set up once and kept alive.  The settings below are fixed: nothing a
+ * Requests run on libcurl's multi interface over a fixed number of lanes,
+ * each an easy handle with at most one request in flight.  A lane keeps
+ * its connection alive between requests, so a login sets up one TLS
+ * connection per lane it uses; with HTTP/2 the lanes share one.  The settings below are fixed: nothing a
  * user controls (proxy variables, redirects, other URL schemes) can steer a
  * request that carries the access token.
  *
@@ -37,12 +39,6 @@
  * black-holed address leaves time to report the failure. */
 #define CONNECT_MAX_MS 5000
 
-struct sso_http {
-    CURL *curl;
-    uint64_t deadline_ms;
-    char curl_error[CURL_ERROR_SIZE];
-};
-
 struct body_buffer {
     char *data;
     size_t length;
@@ -53,6 +49,49 @@ struct body_buffer {
 struct reply_headers {
     char error_type[SSO_HTTP_ERROR_TYPE_MAX];
     long retry_after;          /* seconds, or -1 */
+};
+
+/* One request, from sso_http_start() until sso_http_wait() hands it back. */
+struct call {
+    enum sso_http_method method;
+    char *url;
+    void *tag;
+    struct curl_slist *header_list;   /* contains the token */
+    struct body_buffer body;
+    struct reply_headers headers;
+    unsigned int attempts;
+    bool reconnected;
+    uint64_t wake_ms;                 /* not before this, when queued */
+    long status;
+    enum sso_http_result result;
+    char error[SSO_HTTP_CALL_ERROR_MAX];
+    struct call *next;
+};
+
+/* A lane is one easy handle with at most one call in flight. */
+struct lane {
+    CURL *curl;
+    struct call *call;
+    char curl_error[CURL_ERROR_SIZE];
+};
+
+/* Calls in order, as a singly linked FIFO. */
+struct call_queue {
+    struct call *head;
+    struct call *tail;
+};
+
+struct sso_http {
+    CURLM *multi;
+    struct lane *lanes;
+    unsigned int lane_count;
+    unsigned int in_flight;
+    struct call_queue waiting;        /* not started, or backing off */
+    struct call_queue finished;
+    uint64_t deadline_ms;
+    char *ca_pem;                     /* copied into each easy handle */
+    size_t ca_length;
+    char *proxy;
 };
 
 uint64_t
@@ -188,12 +227,12 @@ read_header(char *data, size_t size, size_t count, void *context)
     return length;
 }
 
-/* Settings that apply to every request of this handle. */
+/* Settings that apply to every request of LANE's easy handle. */
 static bool
-set_fixed_options(struct sso_http *http, const char *ca_pem, size_t ca_length,
+set_fixed_options(struct lane *lane, const char *ca_pem, size_t ca_length,
                   const char *proxy)
 {
-    CURL *c = http->curl;
+    CURL *c = lane->curl;
     bool ok = true;
 
     ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK;
@@ -214,8 +253,13 @@ set_fixed_options(struct sso_http *http, const char *ca_pem, size_t ca_length,
                            (long) CURL_SSLVERSION_TLSv1_2) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE "/" VERSION)
           == CURLE_OK;
-    ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, http->curl_error)
+    ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, lane->curl_error)
           == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_PRIVATE, lane) == CURLE_OK;
+
+    /* With HTTP/2 a new request waits to share a connection instead of
+     * opening one more. */
+    ok &= curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header)
           == CURLE_OK;
@@ -270,44 +314,6 @@ global_init_without_key_log(void)
     return code;
 }
 
-struct sso_http *
-sso_http_new(const char *ca_pem, size_t ca_length, const char *proxy,
-             uint64_t deadline_ms)
-{
-    struct sso_http *http = calloc(1, sizeof(*http));
-
-    if (http == NULL)
-        return NULL;
-    http->deadline_ms = deadline_ms;
-
-    /* Reference-counted and thread-safe in libcurl 7.84 and later; the
-     * matching cleanup is in sso_http_free(). */
-    if (global_init_without_key_log() != CURLE_OK) {
-        free(http);
-        return NULL;
-    }
-
-    http->curl = curl_easy_init();
-    if (http->curl == NULL
-        || !set_fixed_options(http, ca_pem, ca_length, proxy)) {
-        sso_http_free(http);
-        return NULL;
-    }
-    return http;
-}
-
-void
-sso_http_free(struct sso_http *http)
-{
-    if (http == NULL)
-        return;
-
-    if (http->curl != NULL)
-        curl_easy_cleanup(http->curl);
-    curl_global_cleanup();
-    free(http);
-}
-
 void
 sso_http_response_clear(struct sso_http_response *response)
 {
@@ -353,21 +359,6 @@ make_header_list(const char *token, enum sso_http_method method)
     if (longer == NULL)
         free_header_list(list);
     return longer;
-}
-
-/* Sleep until TARGET_MS on the monotonic clock. */
-static void
-sleep_until(uint64_t target_ms)
-{
-    uint64_t now;
-
-    while ((now = sso_http_now_ms()) < target_ms) {
-        uint64_t left = target_ms - now;
-        struct timespec pause = { (time_t) (left / 1000),
-                                  (long) (left % 1000) * 1000000 };
-
-        nanosleep(&pause, NULL);
-    }
 }
 
 static uint64_t
@@ -424,70 +415,404 @@ is_connection_failure(CURLcode code)
            || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING;
 }
 
-/* One transfer, with the time left set as its timeout. */
-static CURLcode
-perform_once(struct sso_http *http, struct body_buffer *body,
-             struct reply_headers *headers, long *status)
+struct sso_http *
+sso_http_new(const char *ca_pem, size_t ca_length, const char *proxy,
+             uint64_t deadline_ms, unsigned int lanes)
 {
-    uint64_t now = sso_http_now_ms();
-    uint64_t left;
-    CURLcode code;
+    struct sso_http *http = calloc(1, sizeof(*http));
 
-    body_clear(body);
-    memset(headers, 0, sizeof(*headers));
-    headers->retry_after = -1;
-    http->curl_error[0] = '\0';
-    *status = 0;
+    if (http == NULL)
+        return NULL;
+    http->deadline_ms = deadline_ms;
+    http->lane_count = lanes > 0 ? lanes : 1;
 
-    if (now >= http->deadline_ms)
-        return CURLE_OPERATION_TIMEDOUT;
-    left = http->deadline_ms - now;
+    /* Reference-counted and thread-safe in libcurl 7.84 and later; the
+     * matching cleanup is in sso_http_free(). */
+    if (global_init_without_key_log() != CURLE_OK) {
+        free(http);
+        return NULL;
+    }
 
-    curl_easy_setopt(http->curl, CURLOPT_TIMEOUT_MS, (long) left);
-    curl_easy_setopt(http->curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     (long) (left < CONNECT_MAX_MS ? left : CONNECT_MAX_MS));
-    curl_easy_setopt(http->curl, CURLOPT_WRITEDATA, body);
-    curl_easy_setopt(http->curl, CURLOPT_HEADERDATA, headers);
-
-    code = curl_easy_perform(http->curl);
-    if (code == CURLE_OK)
-        curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE, status);
-    return code;
+    http->lanes = calloc(http->lane_count, sizeof(*http->lanes));
+    http->multi = curl_multi_init();
+    http->proxy = proxy != NULL ? strdup(proxy) : NULL;
+    if (ca_pem != NULL) {
+        http->ca_pem = malloc(ca_length + 1);
+        if (http->ca_pem != NULL) {
+            memcpy(http->ca_pem, ca_pem, ca_length);
+            http->ca_pem[ca_length] = '\0';
+            http->ca_length = ca_length;
+        }
+    }
+    if (http->lanes == NULL || http->multi == NULL
+        || (proxy != NULL && http->proxy == NULL)
+        || (ca_pem != NULL && http->ca_pem == NULL)) {
+        sso_http_free(http);
+        return NULL;
+    }
+    return http;
 }
 
 static void
-describe_failure(const struct sso_http *http, CURLcode code,
-                 const struct body_buffer *body, char *error,
-                 size_t error_size)
+call_free(struct call *call)
 {
-    if (body->too_large)
-        snprintf(error, error_size, "response larger than %d bytes",
-                 SSO_HTTP_BODY_MAX);
-    else if (http->curl_error[0] != '\0')
-        snprintf(error, error_size, "%s: %s", curl_easy_strerror(code),
-                 http->curl_error);
-    else
-        snprintf(error, error_size, "%s", curl_easy_strerror(code));
+    if (call == NULL)
+        return;
+    free_header_list(call->header_list);
+    body_clear(&call->body);
+    free(call->url);
+    free(call);
 }
 
-/* Prepare the handle for METHOD on URL with HEADERS.  A POST carries an
- * empty body with Content-Length: 0. */
-static bool
-set_request(struct sso_http *http, enum sso_http_method method,
-            const char *url, struct curl_slist *headers)
+static void
+queue_push(struct call_queue *queue, struct call *call)
 {
-    CURL *c = http->curl;
+    call->next = NULL;
+    if (queue->tail != NULL)
+        queue->tail->next = call;
+    else
+        queue->head = call;
+    queue->tail = call;
+}
+
+static struct call *
+queue_pop(struct call_queue *queue)
+{
+    struct call *call = queue->head;
+
+    if (call != NULL) {
+        queue->head = call->next;
+        if (queue->head == NULL)
+            queue->tail = NULL;
+        call->next = NULL;
+    }
+    return call;
+}
+
+static void
+queue_free(struct call_queue *queue)
+{
+    struct call *call;
+
+    while ((call = queue_pop(queue)) != NULL)
+        call_free(call);
+}
+
+void
+sso_http_cancel(struct sso_http *http)
+{
+    unsigned int i;
+
+    for (i = 0; i < http->lane_count; i++) {
+        struct lane *lane = &http->lanes[i];
+
+        if (lane->call == NULL)
+            continue;
+        curl_multi_remove_handle(http->multi, lane->curl);
+        curl_easy_setopt(lane->curl, CURLOPT_HTTPHEADER, NULL);
+        call_free(lane->call);
+        lane->call = NULL;
+    }
+    http->in_flight = 0;
+    queue_free(&http->waiting);
+    queue_free(&http->finished);
+}
+
+void
+sso_http_free(struct sso_http *http)
+{
+    unsigned int i;
+
+    if (http == NULL)
+        return;
+
+    if (http->lanes != NULL) {
+        sso_http_cancel(http);
+        for (i = 0; i < http->lane_count; i++)
+            if (http->lanes[i].curl != NULL)
+                curl_easy_cleanup(http->lanes[i].curl);
+        free(http->lanes);
+    }
+    if (http->multi != NULL)
+        curl_multi_cleanup(http->multi);
+    free(http->proxy);
+    free(http->ca_pem);
+    curl_global_cleanup();
+    free(http);
+}
+
+enum sso_http_result
+sso_http_start(struct sso_http *http, enum sso_http_method method,
+               const char *url, const char *token, void *tag)
+{
+    struct call *call = calloc(1, sizeof(*call));
+
+    if (call == NULL)
+        return SSO_HTTP_NO_MEMORY;
+    call->method = method;
+    call->tag = tag;
+    call->url = strdup(url);
+    call->header_list = make_header_list(token, method);
+    if (call->url == NULL || call->header_list == NULL) {
+        call_free(call);
+        return SSO_HTTP_NO_MEMORY;
+    }
+
+    queue_push(&http->waiting, call);
+    return SSO_HTTP_OK;
+}
+
+/* Hand CALL back to the caller with RESULT and, on failure, ERROR. */
+static void
+finish_call(struct sso_http *http, struct call *call,
+            enum sso_http_result result, const char *error)
+{
+    call->result = result;
+    if (error != NULL)
+        snprintf(call->error, sizeof(call->error), "%s", error);
+    queue_push(&http->finished, call);
+}
+
+/* Point LANE's easy handle at CALL and add it to the multi handle, with
+ * the time left as its timeout. */
+static bool
+launch(struct sso_http *http, struct lane *lane, struct call *call,
+       uint64_t now)
+{
+    uint64_t left = http->deadline_ms - now;
+    CURL *c;
     bool ok = true;
 
-    ok &= curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK;
-    ok &= curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) == CURLE_OK;
-    if (method == SSO_HTTP_POST) {
+    if (lane->curl == NULL) {
+        lane->curl = curl_easy_init();
+        if (lane->curl == NULL
+            || !set_fixed_options(lane, http->ca_pem, http->ca_length,
+                                  http->proxy))
+            return false;
+    }
+    c = lane->curl;
+
+    body_clear(&call->body);
+    memset(&call->headers, 0, sizeof(call->headers));
+    call->headers.retry_after = -1;
+    lane->curl_error[0] = '\0';
+
+    ok &= curl_easy_setopt(c, CURLOPT_URL, call->url) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_HTTPHEADER, call->header_list)
+          == CURLE_OK;
+    if (call->method == SSO_HTTP_POST) {
+        /* An empty body with Content-Length: 0. */
         ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS, "") == CURLE_OK;
         ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L) == CURLE_OK;
     } else {
         ok &= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) == CURLE_OK;
     }
-    return ok;
+    ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long) left) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                           (long) (left < CONNECT_MAX_MS ? left
+                                                         : CONNECT_MAX_MS))
+          == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, &call->body) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_HEADERDATA, &call->headers)
+          == CURLE_OK;
+    if (!ok || curl_multi_add_handle(http->multi, c) != CURLM_OK)
+        return false;
+
+    lane->call = call;
+    http->in_flight++;
+    return true;
+}
+
+/* Start every waiting call whose wake time has come, while lanes are
+ * free, in the order the calls were started. */
+static void
+launch_ready(struct sso_http *http, uint64_t now)
+{
+    struct call_queue later = { NULL, NULL };
+    struct call *call;
+    unsigned int i = 0;
+
+    while ((call = queue_pop(&http->waiting)) != NULL) {
+        while (i < http->lane_count && http->lanes[i].call != NULL)
+            i++;
+        if (i == http->lane_count || call->wake_ms > now) {
+            queue_push(&later, call);
+            continue;
+        }
+        if (!launch(http, &http->lanes[i], call, now))
+            finish_call(http, call, SSO_HTTP_NO_MEMORY,
+                        "the request could not be set up");
+    }
+    http->waiting = later;
+}
+
+static void
+describe_failure(const struct lane *lane, CURLcode code, struct call *call)
+{
+    if (call->body.too_large)
+        snprintf(call->error, sizeof(call->error),
+                 "response larger than %d bytes", SSO_HTTP_BODY_MAX);
+    else if (lane->curl_error[0] != '\0')
+        snprintf(call->error, sizeof(call->error), "%s: %.160s",
+                 curl_easy_strerror(code), lane->curl_error);
+    else
+        snprintf(call->error, sizeof(call->error), "%s",
+                 curl_easy_strerror(code));
+}
+
+/*
+ * Decide what a finished transfer of LANE's call means: a response, a
+ * retry (429 and 5xx with backoff, a failed connection once at once), or
+ * a failure.
+ */
+static void
+settle(struct sso_http *http, struct lane *lane, CURLcode code)
+{
+    struct call *call = lane->call;
+    uint64_t wake_ms;
+
+    curl_multi_remove_handle(http->multi, lane->curl);
+    curl_easy_setopt(lane->curl, CURLOPT_HTTPHEADER, NULL);
+    lane->call = NULL;
+    http->in_flight--;
+    call->attempts++;
+
+    if (code != CURLE_OK && is_connection_failure(code) && !call->reconnected
+        && !call->body.too_large) {
+        call->reconnected = true;
+        call->wake_ms = 0;
+        queue_push(&http->waiting, call);
+        return;
+    }
+    if (code != CURLE_OK) {
+        describe_failure(lane, code, call);
+        finish_call(http, call, SSO_HTTP_UNAVAILABLE, NULL);
+        return;
+    }
+
+    curl_easy_getinfo(lane->curl, CURLINFO_RESPONSE_CODE, &call->status);
+    if (is_retryable_status(call->status)
+        && plan_retry(http, call->attempts, call->headers.retry_after,
+                      &wake_ms)) {
+        call->wake_ms = wake_ms;
+        queue_push(&http->waiting, call);
+        return;
+    }
+    finish_call(http, call, SSO_HTTP_OK, NULL);
+}
+
+static void
+collect_finished(struct sso_http *http)
+{
+    CURLMsg *message;
+    int left;
+
+    while ((message = curl_multi_info_read(http->multi, &left)) != NULL) {
+        struct lane *lane = NULL;
+
+        if (message->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &lane);
+        if (lane != NULL && lane->call != NULL)
+            settle(http, lane, message->data.result);
+    }
+}
+
+/* Fail everything still waiting or in flight: the deadline has passed. */
+static void
+expire_all(struct sso_http *http)
+{
+    struct call *call;
+    unsigned int i;
+
+    for (i = 0; i < http->lane_count; i++) {
+        struct lane *lane = &http->lanes[i];
+
+        if (lane->call == NULL)
+            continue;
+        curl_multi_remove_handle(http->multi, lane->curl);
+        curl_easy_setopt(lane->curl, CURLOPT_HTTPHEADER, NULL);
+        finish_call(http, lane->call, SSO_HTTP_UNAVAILABLE,
+                    "timed out: the login's time budget is spent");
+        lane->call = NULL;
+    }
+    http->in_flight = 0;
+    while ((call = queue_pop(&http->waiting)) != NULL)
+        finish_call(http, call, SSO_HTTP_UNAVAILABLE,
+                    "timed out: the login's time budget is spent");
+}
+
+/* How long to block in curl_multi_poll: until the deadline, the next
+ * backoff wake-up that a free lane could serve, or one second. */
+static int
+poll_timeout(const struct sso_http *http, uint64_t now)
+{
+    uint64_t until = http->deadline_ms;
+    const struct call *call;
+
+    if (http->in_flight < http->lane_count)
+        for (call = http->waiting.head; call != NULL; call = call->next)
+            if (call->wake_ms < until)
+                until = call->wake_ms;
+    if (until <= now)
+        return 0;
+    return until - now > 1000 ? 1000 : (int) (until - now);
+}
+
+/* Move CALL's outcome into DONE, and free the call. */
+static void
+hand_over(struct call *call, struct sso_http_done *done)
+{
+    memset(done, 0, sizeof(*done));
+    done->tag = call->tag;
+    done->result = call->result;
+    snprintf(done->error, sizeof(done->error), "%s", call->error);
+
+    if (call->result == SSO_HTTP_OK
+        && !body_reserve(&call->body, call->body.length)) {
+        done->result = SSO_HTTP_NO_MEMORY;
+        snprintf(done->error, sizeof(done->error), "out of memory");
+    }
+    if (done->result == SSO_HTTP_OK) {
+        call->body.data[call->body.length] = '\0';
+        done->response.status = call->status;
+        done->response.body = call->body.data;
+        done->response.length = call->body.length;
+        memcpy(done->response.error_type, call->headers.error_type,
+               sizeof(done->response.error_type));
+        call->body.data = NULL;
+        call->body.capacity = 0;
+    }
+    call_free(call);
+}
+
+bool
+sso_http_wait(struct sso_http *http, struct sso_http_done *done)
+{
+    int running;
+
+    while (true) {
+        struct call *call = queue_pop(&http->finished);
+        uint64_t now = sso_http_now_ms();
+
+        if (call != NULL) {
+            hand_over(call, done);
+            return true;
+        }
+        if (http->waiting.head == NULL && http->in_flight == 0)
+            return false;
+        if (now >= http->deadline_ms) {
+            expire_all(http);
+            continue;
+        }
+
+        launch_ready(http, now);
+        curl_multi_perform(http->multi, &running);
+        collect_finished(http);
+        if (http->finished.head != NULL)
+            continue;
+        curl_multi_poll(http->multi, NULL, 0, poll_timeout(http, now), NULL);
+    }
 }
 
 enum sso_http_result
@@ -496,69 +821,23 @@ sso_http_request(struct sso_http *http, enum sso_http_method method,
                  struct sso_http_response *response, char *error,
                  size_t error_size)
 {
-    struct body_buffer body = { NULL, 0, 0, false };
-    struct reply_headers headers;
-    struct curl_slist *header_list = NULL;
-    enum sso_http_result result = SSO_HTTP_NO_MEMORY;
-    bool reconnected = false;
-    unsigned int attempt = 0;
-    uint64_t wake_ms;
-    CURLcode code;
-    long status;
+    struct sso_http_done done;
+    enum sso_http_result result;
 
     memset(response, 0, sizeof(*response));
     error[0] = '\0';
 
-    header_list = make_header_list(token, method);
-    if (header_list == NULL
-        || !set_request(http, method, url, header_list)) {
+    result = sso_http_start(http, method, url, token, NULL);
+    if (result != SSO_HTTP_OK) {
         snprintf(error, error_size, "out of memory");
-        goto done;
+        return result;
+    }
+    if (!sso_http_wait(http, &done)) {
+        snprintf(error, error_size, "the request was lost");
+        return SSO_HTTP_UNAVAILABLE;
     }
 
-    while (true) {
-        code = perform_once(http, &body, &headers, &status);
-        attempt++;
-
-        if (code != CURLE_OK && is_connection_failure(code) && !reconnected
-            && !body.too_large) {
-            reconnected = true;
-            continue;
-        }
-        if (code != CURLE_OK) {
-            describe_failure(http, code, &body, error, error_size);
-            result = SSO_HTTP_UNAVAILABLE;
-            goto done;
-        }
-
-        if (is_retryable_status(status)
-            && plan_retry(http, attempt, headers.retry_after, &wake_ms)) {
-            sleep_until(wake_ms);
-            continue;
-        }
-        break;
-    }
-
-    if (!body_reserve(&body, body.length)) {
-        snprintf(error, error_size, "out of memory");
-        goto done;
-    }
-    body.data[body.length] = '\0';
-
-    response->status = status;
-    response->body = body.data;
-    response->length = body.length;
-    memcpy(response->error_type, headers.error_type,
-           sizeof(response->error_type));
-    body.data = NULL;
-    body.capacity = 0;
-    result = SSO_HTTP_OK;
-
-done:
-    /* Detach the list before wiping it, so the handle keeps no stale
-     * pointer between requests. */
-    curl_easy_setopt(http->curl, CURLOPT_HTTPHEADER, NULL);
-    free_header_list(header_list);
-    body_clear(&body);
-    return result;
+    *response = done.response;
+    snprintf(error, error_size, "%s", done.error);
+    return done.result;
 }

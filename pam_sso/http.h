@@ -8,6 +8,7 @@
 #ifndef PAM_SSO_HTTP_H
 #define PAM_SSO_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,9 @@
 
 /* Room for the error type the portal names in x-amzn-ErrorType. */
 #define SSO_HTTP_ERROR_TYPE_MAX 64
+
+/* Room for the description of one failed request. */
+#define SSO_HTTP_CALL_ERROR_MAX 256
 
 struct sso_http;
 
@@ -37,11 +41,14 @@ struct sso_http_response {
  * from sso_http_now_ms()).  CA_PEM, if not NULL, is a PEM bundle of
  * CA_LENGTH bytes that replaces the system's CA store; it is copied.
  * PROXY, if not NULL, is the http:// proxy to tunnel through; without it
- * no proxy is used, whatever the process environment says.  Returns NULL
- * when out of memory or libcurl fails to start.
+ * no proxy is used, whatever the process environment says.  At most LANES
+ * requests are in flight at once, each lane keeping its connection alive
+ * between requests.  Returns NULL when out of memory or libcurl fails to
+ * start.
  */
 struct sso_http *sso_http_new(const char *ca_pem, size_t ca_length,
-                              const char *proxy, uint64_t deadline_ms);
+                              const char *proxy, uint64_t deadline_ms,
+                              unsigned int lanes);
 
 void sso_http_free(struct sso_http *http);
 
@@ -53,6 +60,34 @@ enum sso_http_method {
     SSO_HTTP_POST,          /* with an empty body */
 };
 
+/* The outcome of one request started with sso_http_start(). */
+struct sso_http_done {
+    void *tag;                          /* as given to sso_http_start() */
+    enum sso_http_result result;
+    struct sso_http_response response;  /* on SSO_HTTP_OK; clear it */
+    char error[SSO_HTTP_CALL_ERROR_MAX];  /* on failure, without secrets */
+};
+
+/*
+ * Queue a METHOD request for URL with TOKEN, under the retry rules of
+ * sso_http_request(), to run in parallel with the others queued.  TAG is
+ * handed back with the outcome.  Returns SSO_HTTP_OK or SSO_HTTP_NO_MEMORY.
+ */
+enum sso_http_result sso_http_start(struct sso_http *http,
+                                    enum sso_http_method method,
+                                    const char *url, const char *token,
+                                    void *tag);
+
+/*
+ * Run the queued requests until one has its final outcome, and move it
+ * into DONE.  Returns false when nothing is queued or in flight.  Outcomes
+ * come in the order they arrive, not the order of the starts.
+ */
+bool sso_http_wait(struct sso_http *http, struct sso_http_done *done);
+
+/* Drop every request queued, in flight or finished but not yet waited for. */
+void sso_http_cancel(struct sso_http *http);
+
 /*
  * Send a METHOD request for URL with the access TOKEN in the
  * x-amz-sso_bearer_token header.  HTTP 429, 500, 502, 503, 504 and 509
@@ -61,7 +96,7 @@ enum sso_http_method {
  * connection is retried once, without waiting.  On SSO_HTTP_OK, RESPONSE
  * contains the final status and body; clear it with
  * sso_http_response_clear().  On failure ERROR (ERROR_SIZE bytes) describes
- * the cause, without secrets.
+ * the cause, without secrets.  Nothing else may be queued at the time.
  */
 enum sso_http_result sso_http_request(struct sso_http *http,
                                       enum sso_http_method method,

@@ -27,6 +27,7 @@
 enum option_type {
     OPTION_FLAG,
     OPTION_TIMEOUT,
+    OPTION_PARALLEL,
     OPTION_RULES,
     OPTION_ROLE,
     OPTION_REGION,
@@ -59,6 +60,7 @@ static const struct option_def option_table[] = {
     { "debug", OPTION_FLAG, FIELD(debug), true },
     { "endpoint", OPTION_ENDPOINT, FIELD(endpoint), true },
     { "logout_on_close", OPTION_FLAG, FIELD(logout_on_close), true },
+    { "max_parallel", OPTION_PARALLEL, FIELD(max_parallel), true },
     { "proxy", OPTION_PROXY, FIELD(proxy), true },
     { "region", OPTION_REGION, FIELD(region), true },
     { "role", OPTION_ROLE, FIELD(role), true },
@@ -120,23 +122,24 @@ parse_flag(const char *value, bool *out)
     return -1;
 }
 
+/* Read VALUE as a whole number from MIN to MAX into *OUT. */
 static int
-parse_timeout(const char *value, unsigned int *out)
+parse_number(const char *value, long min, long max, unsigned int *out)
 {
     char *end;
-    long seconds;
+    long number;
 
     if (value[0] < '0' || value[0] > '9')
         return -1;
 
     errno = 0;
-    seconds = strtol(value, &end, 10);
+    number = strtol(value, &end, 10);
     if (errno != 0 || *end != '\0')
         return -1;
-    if (seconds < SSO_TIMEOUT_MIN || seconds > SSO_TIMEOUT_MAX)
+    if (number < min || number > max)
         return -1;
 
-    *out = (unsigned int) seconds;
+    *out = (unsigned int) number;
     return 0;
 }
 
@@ -158,6 +161,9 @@ reset_option(struct sso_options *opts, const struct option_def *def)
         break;
     case OPTION_TIMEOUT:
         *(unsigned int *) field = SSO_TIMEOUT_DEFAULT;
+        break;
+    case OPTION_PARALLEL:
+        *(unsigned int *) field = SSO_PARALLEL_DEFAULT;
         break;
     default:
         free(*(char **) field);
@@ -211,7 +217,10 @@ store_value(struct sso_options *opts, const struct option_def *def,
     switch (def->type) {
     case OPTION_TIMEOUT:
         *reason = "expected whole seconds from 1 to 60";
-        return parse_timeout(value, field);
+        return parse_number(value, SSO_TIMEOUT_MIN, SSO_TIMEOUT_MAX, field);
+    case OPTION_PARALLEL:
+        *reason = "expected a whole number from 1 to 32";
+        return parse_number(value, SSO_PARALLEL_MIN, SSO_PARALLEL_MAX, field);
     case OPTION_RULES:
         return sso_rules_parse(field, value, reason);
     case OPTION_ROLE:
@@ -354,6 +363,7 @@ sso_options_parse(struct sso_options *opts, int argc, const char **argv,
 
     memset(opts, 0, sizeof(*opts));
     opts->timeout = SSO_TIMEOUT_DEFAULT;
+    opts->max_parallel = SSO_PARALLEL_DEFAULT;
     memset(&state, 0, sizeof(state));
     state.opts = opts;
     error[0] = '\0';

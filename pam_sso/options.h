@@ -18,6 +18,14 @@
 #define SSO_TIMEOUT_MIN 1
 #define SSO_TIMEOUT_MAX 60
 
+/* Requests in flight at once.  Ten lanes list 500 accounts in 50 rounds,
+ * a tenth of the sequential time, while a login's burst stays at the
+ * connection count botocore's own pool allows one client by default; 429
+ * answers are retried with backoff inside the same budget. */
+#define SSO_PARALLEL_DEFAULT 10
+#define SSO_PARALLEL_MIN 1
+#define SSO_PARALLEL_MAX 32
+
 /* Room for one error message about an option. */
 #define SSO_OPTION_ERROR_MAX 256
 
@@ -33,6 +41,7 @@ struct sso_options {
     struct sso_rule_list allow;
     struct sso_role_ref role;      /* fields NULL unless role= is set */
     unsigned int timeout;          /* seconds, SSO_TIMEOUT_MIN..MAX */
+    unsigned int max_parallel;     /* requests in flight at once */
     char *aws_region;              /* exported as AWS_REGION if set */
     bool logout_on_close;          /* revoke the token when the session ends */
     char *state_dir;               /* root-only folder for logout state */

@@ -221,6 +221,26 @@ sso_rules_match_account(const struct sso_rule_list *rules,
     return false;
 }
 
+size_t
+sso_rules_exact_accounts(const struct sso_rule_list *rules, char **ids)
+{
+    size_t count = 0;
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < rules->count; i++) {
+        char *account = rules->rules[i].account_id;
+
+        if (strchr(account, '*') != NULL)
+            return 0;
+        for (j = 0; j < count && strcmp(ids[j], account) != 0; j++)
+            continue;
+        if (j == count)
+            ids[count++] = account;
+    }
+    return count;
+}
+
 int
 sso_rules_find(const struct sso_rule_list *rules, const char *account_id,
                const char *role_name)

@@ -51,6 +51,14 @@ bool sso_glob_match(const char *pattern, const char *text);
 bool sso_rules_match_account(const struct sso_rule_list *rules,
                              const char *account_id);
 
+/*
+ * When every rule names one exact account, put each distinct account id
+ * once into IDS (room for SSO_RULES_MAX, borrowed from RULES) and return
+ * their number; return 0 when any rule's account has a '*'.
+ */
+size_t sso_rules_exact_accounts(const struct sso_rule_list *rules,
+                                char **ids);
+
 /* Index of the first rule matching ACCOUNT_ID and ROLE_NAME, or -1. */
 int sso_rules_find(const struct sso_rule_list *rules, const char *account_id,
                    const char *role_name);

@@ -28,12 +28,6 @@ struct sso_portal {
     char error[SSO_PORTAL_ERROR_MAX];
 };
 
-/* The parse of one listing page: appends to the caller's list. */
-typedef enum sso_parse_result (*page_parser)(const char *body, size_t length,
-                                             void *list,
-                                             const char *account_id,
-                                             char **next_token);
-
 static void
 set_error(struct sso_portal *portal, const char *fmt, ...)
 {
@@ -46,7 +40,7 @@ set_error(struct sso_portal *portal, const char *fmt, ...)
 
 struct sso_portal *
 sso_portal_new(const char *base_url, const char *ca_pem, size_t ca_length,
-               const char *proxy, uint64_t deadline_ms)
+               const char *proxy, uint64_t deadline_ms, unsigned int lanes)
 {
     struct sso_portal *portal = calloc(1, sizeof(*portal));
 
@@ -54,7 +48,7 @@ sso_portal_new(const char *base_url, const char *ca_pem, size_t ca_length,
         return NULL;
 
     portal->base_url = strdup(base_url);
-    portal->http = sso_http_new(ca_pem, ca_length, proxy, deadline_ms);
+    portal->http = sso_http_new(ca_pem, ca_length, proxy, deadline_ms, lanes);
     if (portal->base_url == NULL || portal->http == NULL) {
         sso_portal_free(portal);
         return NULL;
@@ -203,112 +197,284 @@ parse_status(struct sso_portal *portal, const char *operation,
     }
 }
 
-/*
- * Walk every page of a listing at PATH.  ACCOUNT_ID, when set, is sent as
- * account_id.  The walk ends when nextToken is absent; a repeated token or
- * more than SSO_PAGES_MAX pages is a malformed response, never a partial
- * success.
- */
-static enum sso_status
-walk_pages(struct sso_portal *portal, const char *operation, const char *path,
-           const char *token, const char *account_id, page_parser parse,
-           void *list)
-{
-    char *next_token = NULL;
-    char *page_token = NULL;
-    char page_size[8];
-    enum sso_status status = SSO_OK;
+/* One listing in progress: ListAccounts, or ListAccountRoles of one
+ * account.  Its pages are requested one after another. */
+struct listing {
+    char *account_id;               /* NULL for ListAccounts */
+    char *page_token;               /* next_token of the page in flight */
     unsigned int pages;
+    struct sso_role_list found;     /* this account's roles so far */
+    struct listing *next;           /* every listing, for the clean-up */
+};
+
+/* A search for the roles visible to one token. */
+struct search {
+    struct sso_portal *portal;
+    const char *token;
+    sso_account_filter wanted;
+    const void *context;
+    struct sso_role_list *roles;    /* the result */
+    struct sso_account_list listed; /* every id ListAccounts returned */
+    char **started;                 /* sorted ids whose roles are listed */
+    size_t started_count;
+    struct listing *listings;
+};
+
+static const char *
+operation_of(const struct listing *listing)
+{
+    return listing->account_id == NULL ? "ListAccounts" : "ListAccountRoles";
+}
+
+/* Request the next page of LISTING. */
+static enum sso_status
+request_page(struct search *search, struct listing *listing)
+{
+    char page_size[8];
+    char *url;
+    enum sso_http_result result;
+
+    if (listing->pages == SSO_PAGES_MAX) {
+        set_error(search->portal, "%s: more than %d pages",
+                  operation_of(listing), SSO_PAGES_MAX);
+        return SSO_BAD_RESPONSE;
+    }
+    listing->pages++;
 
     snprintf(page_size, sizeof(page_size), "%d", SSO_PAGE_SIZE);
-
-    for (pages = 0; status == SSO_OK; pages++) {
-        struct sso_http_response response;
-        char *url;
-
-        if (pages == SSO_PAGES_MAX) {
-            set_error(portal, "%s: more than %d pages", operation,
-                      SSO_PAGES_MAX);
-            status = SSO_BAD_RESPONSE;
-            break;
-        }
-
-        url = build_url(portal, path, "account_id", account_id, "max_result",
-                        page_size, "next_token", page_token, NULL);
-        status = call(portal, SSO_HTTP_GET, operation, url, token,
-                      &response);
-        free(url);
-        if (status != SSO_OK)
-            break;
-
-        status = parse_status(portal, operation,
-                              parse(response.body, response.length, list,
-                                    account_id, &next_token));
-        sso_http_response_clear(&response);
-        if (status != SSO_OK || next_token == NULL)
-            break;
-
-        if (page_token != NULL && strcmp(page_token, next_token) == 0) {
-            set_error(portal, "%s: the same nextToken came back twice",
-                      operation);
-            status = SSO_BAD_RESPONSE;
-            break;
-        }
-        free(page_token);
-        page_token = next_token;
-        next_token = NULL;
+    url = listing->account_id == NULL
+          ? build_url(search->portal, "/assignment/accounts", "max_result",
+                      page_size, "next_token", listing->page_token, NULL)
+          : build_url(search->portal, "/assignment/roles", "account_id",
+                      listing->account_id, "max_result", page_size,
+                      "next_token", listing->page_token, NULL);
+    if (url == NULL) {
+        set_error(search->portal, "%s: out of memory", operation_of(listing));
+        return SSO_NO_MEMORY;
     }
 
-    free(page_token);
+    result = sso_http_start(search->portal->http, SSO_HTTP_GET, url,
+                            search->token, listing);
+    free(url);
+    if (result != SSO_HTTP_OK) {
+        set_error(search->portal, "%s: out of memory", operation_of(listing));
+        return SSO_NO_MEMORY;
+    }
+    return SSO_OK;
+}
+
+/* Start a listing, for ACCOUNT_ID's roles or, when NULL, of the accounts. */
+static enum sso_status
+start_listing(struct search *search, const char *account_id)
+{
+    struct listing *listing = calloc(1, sizeof(*listing));
+
+    if (listing == NULL
+        || (account_id != NULL
+            && (listing->account_id = strdup(account_id)) == NULL)) {
+        free(listing);
+        set_error(search->portal, "out of memory");
+        return SSO_NO_MEMORY;
+    }
+    listing->next = search->listings;
+    search->listings = listing;
+    return request_page(search, listing);
+}
+
+/*
+ * Record ID among the accounts whose roles are listed, keeping the array
+ * sorted.  Returns 1 when it is new, 0 when it was there already, -1 when
+ * out of memory.  At most SSO_ACCOUNTS_MAX ids ever arrive.
+ */
+static int
+remember_account(struct search *search, char *id)
+{
+    size_t low = 0;
+    size_t high = search->started_count;
+    char **grown;
+
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        int order = strcmp(search->started[middle], id);
+
+        if (order == 0)
+            return 0;
+        if (order < 0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+
+    grown = realloc(search->started,
+                    (search->started_count + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return -1;
+    search->started = grown;
+    memmove(&grown[low + 1], &grown[low],
+            (search->started_count - low) * sizeof(*grown));
+    grown[low] = id;
+    search->started_count++;
+    return 1;
+}
+
+/* Start the role listing of every new, wanted account from index FIRST of
+ * the accounts listed so far. */
+static enum sso_status
+start_role_listings(struct search *search, size_t first)
+{
+    size_t i;
+
+    for (i = first; i < search->listed.count; i++) {
+        char *id = search->listed.ids[i];
+        int fresh;
+
+        if (!search->wanted(search->context, id))
+            continue;
+        fresh = remember_account(search, id);
+        if (fresh < 0) {
+            set_error(search->portal, "out of memory");
+            return SSO_NO_MEMORY;
+        }
+        if (fresh == 1 && start_listing(search, id) != SSO_OK)
+            return SSO_NO_MEMORY;
+    }
+    return SSO_OK;
+}
+
+/* Take the roles LISTING found into the result, once every page came. */
+static enum sso_status
+keep_roles(struct search *search, struct listing *listing)
+{
+    if (listing->found.count > SSO_ROLES_MAX - search->roles->count) {
+        set_error(search->portal, "ListAccountRoles: more entries than the "
+                  "module keeps");
+        return SSO_BAD_RESPONSE;
+    }
+    if (sso_role_list_take(search->roles, &listing->found) != 0) {
+        set_error(search->portal, "ListAccountRoles: out of memory");
+        return SSO_NO_MEMORY;
+    }
+    return SSO_OK;
+}
+
+/* Parse one page of LISTING from BODY, then request the next page or
+ * finish the listing. */
+static enum sso_status
+take_page(struct search *search, struct listing *listing,
+          const struct sso_http_response *response)
+{
+    const char *operation = operation_of(listing);
+    size_t before = search->listed.count;
+    char *next_token = NULL;
+    enum sso_status status;
+
+    status = parse_status(search->portal, operation,
+                          listing->account_id == NULL
+                          ? sso_parse_account_page(response->body,
+                                                   response->length,
+                                                   &search->listed,
+                                                   &next_token)
+                          : sso_parse_role_page(response->body,
+                                                response->length,
+                                                listing->account_id,
+                                                &listing->found,
+                                                &next_token));
+    if (status == SSO_OK && listing->account_id == NULL)
+        status = start_role_listings(search, before);
+    if (status != SSO_OK || next_token == NULL)
+        goto done;
+
+    if (listing->page_token != NULL
+        && strcmp(listing->page_token, next_token) == 0) {
+        set_error(search->portal, "%s: the same nextToken came back twice",
+                  operation);
+        status = SSO_BAD_RESPONSE;
+        goto done;
+    }
+    free(listing->page_token);
+    listing->page_token = next_token;
+    next_token = NULL;
+    return request_page(search, listing);
+
+done:
     free(next_token);
+    if (status == SSO_OK && listing->account_id != NULL)
+        status = keep_roles(search, listing);
     return status;
 }
 
-static enum sso_parse_result
-parse_account_page(const char *body, size_t length, void *list,
-                   const char *account_id, char **next_token)
+/* Handle the outcome of one page request. */
+static enum sso_status
+take_outcome(struct search *search, struct sso_http_done *done)
 {
-    (void) account_id;
-    return sso_parse_account_page(body, length, list, next_token);
-}
-
-static enum sso_parse_result
-parse_role_page(const char *body, size_t length, void *list,
-                const char *account_id, char **next_token)
-{
-    return sso_parse_role_page(body, length, account_id, list, next_token);
-}
-
-enum sso_status
-sso_list_accounts(struct sso_portal *portal, const char *token,
-                  struct sso_account_list *accounts)
-{
-    return walk_pages(portal, "ListAccounts", "/assignment/accounts", token,
-                      NULL, parse_account_page, accounts);
-}
-
-enum sso_status
-sso_list_account_roles(struct sso_portal *portal, const char *token,
-                       const char *account_id, struct sso_role_list *roles)
-{
-    struct sso_role_list found = { NULL, 0 };
+    struct listing *listing = done->tag;
     enum sso_status status;
 
-    /* Collected apart and merged only when every page arrived, so that a
-     * listing cut short by an error never counts as the account's roles. */
-    status = walk_pages(portal, "ListAccountRoles", "/assignment/roles", token,
-                        account_id, parse_role_page, &found);
-    if (status == SSO_OK && found.count > SSO_ROLES_MAX - roles->count) {
-        set_error(portal, "ListAccountRoles: more entries than the module "
-                  "keeps");
+    status = classify(search->portal, operation_of(listing), done->result,
+                      &done->response, done->error);
+
+    /* 403 or 404 on ListAccounts names no account: the endpoint is wrong.
+     * On one account's roles it means none are visible there, and what
+     * earlier pages found counts for nothing. */
+    if (status == SSO_NOT_VISIBLE && listing->account_id == NULL)
         status = SSO_BAD_RESPONSE;
-    }
-    if (status == SSO_OK && sso_role_list_take(roles, &found) != 0) {
-        set_error(portal, "ListAccountRoles: out of memory");
-        status = SSO_NO_MEMORY;
+    if (status == SSO_NOT_VISIBLE) {
+        sso_role_list_clear(&listing->found);
+        status = SSO_OK;
+    } else if (status == SSO_OK) {
+        status = take_page(search, listing, &done->response);
     }
 
-    sso_role_list_clear(&found);
+    sso_http_response_clear(&done->response);
+    return status;
+}
+
+static void
+search_clear(struct search *search)
+{
+    struct listing *listing;
+
+    while ((listing = search->listings) != NULL) {
+        search->listings = listing->next;
+        sso_role_list_clear(&listing->found);
+        free(listing->page_token);
+        free(listing->account_id);
+        free(listing);
+    }
+    free(search->started);
+    sso_account_list_clear(&search->listed);
+}
+
+enum sso_status
+sso_find_roles(struct sso_portal *portal, const char *token,
+               char *const *exact_ids, size_t exact_count,
+               sso_account_filter wanted, const void *context,
+               struct sso_role_list *roles)
+{
+    struct search search;
+    struct sso_http_done done;
+    enum sso_status status = SSO_OK;
+    size_t i;
+
+    memset(&search, 0, sizeof(search));
+    search.portal = portal;
+    search.token = token;
+    search.wanted = wanted;
+    search.context = context;
+    search.roles = roles;
+
+    if (exact_ids == NULL)
+        status = start_listing(&search, NULL);
+    for (i = 0; exact_ids != NULL && i < exact_count && status == SSO_OK; i++)
+        status = start_listing(&search, exact_ids[i]);
+
+    while (status == SSO_OK && sso_http_wait(portal->http, &done))
+        status = take_outcome(&search, &done);
+
+    /* Nothing of an abandoned search may run on, or count. */
+    if (status != SSO_OK)
+        sso_http_cancel(portal->http);
+    search_clear(&search);
     return status;
 }
 

@@ -8,6 +8,7 @@
 #ifndef PAM_SSO_PORTAL_H
 #define PAM_SSO_PORTAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "portal_json.h"
@@ -37,30 +38,38 @@ struct sso_portal;
 
 /*
  * Create a client for BASE_URL ("https://host[:port][/prefix]") whose calls
- * all end by DEADLINE_MS (see sso_http_now_ms()).  CA_PEM, CA_LENGTH and
- * PROXY as for sso_http_new().  Returns NULL when out of memory or libcurl
- * fails to start.
+ * all end by DEADLINE_MS (see sso_http_now_ms()), with at most LANES
+ * requests in flight.  CA_PEM, CA_LENGTH and PROXY as for sso_http_new().
+ * Returns NULL when out of memory or libcurl fails to start.
  */
 struct sso_portal *sso_portal_new(const char *base_url, const char *ca_pem,
                                   size_t ca_length, const char *proxy,
-                                  uint64_t deadline_ms);
+                                  uint64_t deadline_ms, unsigned int lanes);
 
 void sso_portal_free(struct sso_portal *portal);
 
 /* Why the last call failed, printable ASCII without secrets or bodies. */
 const char *sso_portal_error(const struct sso_portal *portal);
 
-/* All pages of ListAccounts.  ACCOUNTS must be empty on entry. */
-enum sso_status sso_list_accounts(struct sso_portal *portal,
-                                  const char *token,
-                                  struct sso_account_list *accounts);
+/* Whether the roles of ACCOUNT_ID are worth listing. */
+typedef bool (*sso_account_filter)(const void *context,
+                                   const char *account_id);
 
-/* All pages of ListAccountRoles for ACCOUNT_ID, appended to ROLES only when
- * every page arrived. */
-enum sso_status sso_list_account_roles(struct sso_portal *portal,
-                                       const char *token,
-                                       const char *account_id,
-                                       struct sso_role_list *roles);
+/*
+ * Append to ROLES every role visible to TOKEN in the accounts of interest,
+ * listing the accounts' roles in parallel.  With EXACT_IDS (EXACT_COUNT
+ * account ids) those accounts are the ones of interest and ListAccounts is
+ * not called; otherwise every page of ListAccounts is read and each listed
+ * account that WANTED accepts (called with CONTEXT) is of interest, its
+ * roles listed as soon as its page arrives.  A 403 or 404 on one account
+ * means no role is visible there.  Each account's roles count only when
+ * all their pages arrived; any other failure fails the whole search.
+ */
+enum sso_status sso_find_roles(struct sso_portal *portal, const char *token,
+                               char *const *exact_ids, size_t exact_count,
+                               sso_account_filter wanted,
+                               const void *context,
+                               struct sso_role_list *roles);
 
 /* GetRoleCredentials for ROLE into CREDS. */
 enum sso_status sso_get_role_credentials(struct sso_portal *portal,

@@ -198,7 +198,7 @@ revoke_token(struct step *step, const struct sso_state *state)
     portal = sso_portal_new(state->portal_url, ca_pem, ca_length,
                             step->opts.proxy,
                             sso_http_now_ms()
-                            + step->opts.timeout * 1000ULL);
+                            + step->opts.timeout * 1000ULL, 1);
     if (portal == NULL) {
         sso_log(step->pamh, LOG_ERR, "logout failed: user=%s reason=the "
                 "HTTP client could not be set up", user);

@@ -54,8 +54,9 @@ def test_login_sends_wire_protocol(pam, portal):
     assert requests[0]["method"] == "GET"
     assert requests[0]["path"] == "/assignment/accounts"
     assert requests[0]["query"] == {"max_result": "100"}
-    assert [r["query"]["account_id"] for r in requests[1:4]] == [ACCOUNT_A, ACCOUNT_B,
-                                                                 ACCOUNT_C]
+    # The role listings run in parallel, in no set order.
+    assert sorted(r["query"]["account_id"] for r in requests[1:4]) == [ACCOUNT_A, ACCOUNT_B,
+                                                                       ACCOUNT_C]
     assert requests[1]["path"] == "/assignment/roles"
     assert requests[1]["query"]["max_result"] == "100"
     assert requests[4]["path"] == "/federation/credentials"
@@ -63,13 +64,25 @@ def test_login_sends_wire_protocol(pam, portal):
 
 
 def test_login_reuses_one_connection(pam, portal):
-    pam.auth_service(*portal_args(portal, "allow=*:ReadOnly"))
+    pam.auth_service(*portal_args(portal, "allow=*:ReadOnly", "max_parallel=1"))
 
     login = pam.run()
 
     assert login.step("auth") == PAM_SUCCESS
     assert portal.connection_counts()["tls_handshakes"] == 1
     assert len({r["connection"] for r in portal.requests()}) == 1
+
+
+def test_parallel_lanes_bound_connections(pam, portal):
+    """Three role listings over two lanes: two TLS connections, each reused."""
+    pam.auth_service(*portal_args(portal, "allow=*:ReadOnly", "max_parallel=2"))
+
+    login = pam.run()
+
+    assert login.step("auth") == PAM_SUCCESS
+    assert portal.connection_counts()["tls_handshakes"] == 2
+    assert len({r["connection"] for r in portal.requests()}) == 2
+    assert len(portal.requests()) == 5
 
 
 def test_login_logs_decision_without_secrets(pam, portal):
@@ -153,12 +166,24 @@ def test_no_allowed_role_is_auth_err(pam, portal):
 
 
 def test_allowed_account_not_listed_skips_roles(pam, portal):
-    pam.auth_service(*portal_args(portal, "allow=444444444444:*"))
+    pam.auth_service(*portal_args(portal, "allow=44444444444*:*"))
 
     login = pam.run()
 
     assert login.step("auth") == PAM_AUTH_ERR
     assert ops(portal) == ["ListAccounts"]
+
+
+def test_exact_account_rule_skips_account_listing(pam, portal):
+    """Every rule names one account: ListAccountRoles on it proves the token
+    and the role, and a 403 there means no role is visible."""
+    pam.auth_service(*portal_args(portal, "allow=444444444444:*"))
+
+    login = pam.run()
+
+    assert login.step("auth") == PAM_AUTH_ERR
+    assert ops(portal) == ["ListAccountRoles"]
+    assert portal.requests()[0]["query"]["account_id"] == "444444444444"
 
 
 def test_role_option_selects_role(pam, portal):
@@ -389,7 +414,8 @@ def test_stalled_portal_fails_within_timeout(pam, portal):
 
     assert login.step("auth") == PAM_AUTHINFO_UNAVAIL
     assert 1.5 < login.seconds < 5
-    assert any("Timeout was reached" in line for line in login.logs)
+    assert any("Timeout was reached" in line or "time budget is spent" in line
+               for line in login.logs)
 
 
 def test_unknown_ca_is_refused(pam, portal, certdir):
@@ -724,7 +750,7 @@ def test_not_implemented_is_not_retried(pam, portal):
 
 def test_failed_login_asks_for_fail_delay(pam, portal):
     """libpam waits after a failure by the longest delay a module asked for,
-    randomised by a quarter either way; the driver records it instead."""
+    times a random factor from 0.5 to 1.5; the driver records it instead."""
     pam.auth_service(*portal_args(portal, "allow=*:NoSuchRole"))
 
     login = pam.run(steps="auth")
@@ -733,7 +759,7 @@ def test_failed_login_asks_for_fail_delay(pam, portal):
     assert len(login.fail_delays) == 1
     status, usec = login.fail_delays[0]
     assert status == PAM_AUTH_ERR
-    assert 1_500_000 <= usec <= 2_500_000
+    assert 1_000_000 <= usec <= 3_000_000
 
 
 def test_unrequested_replies_are_freed(pam, portal):
