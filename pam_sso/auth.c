@@ -134,11 +134,19 @@ fail_with(struct attempt *attempt, enum sso_status status,
     return pamret;
 }
 
+/* What the role search knows of the choice so far. */
+struct choice {
+    const struct sso_options *opts;
+    size_t examined;        /* roles already ranked */
+    long best;              /* index of the best of them, or -1 */
+};
+
 /* Whether ListAccountRoles is worth calling for ACCOUNT_ID. */
 static bool
-is_candidate(const void *context, const char *account_id)
+is_candidate(void *context, const char *account_id)
 {
-    const struct sso_options *opts = context;
+    const struct choice *choice = context;
+    const struct sso_options *opts = choice->opts;
 
     if (opts->role.account_id != NULL
         && strcmp(opts->role.account_id, account_id) != 0)
@@ -147,16 +155,52 @@ is_candidate(const void *context, const char *account_id)
 }
 
 /*
+ * Whether the roles found so far settle the choice, whatever the PENDING
+ * accounts hold, so that the credentials can be fetched now.  Only the
+ * roles added since the last call are ranked, which keeps a search over
+ * thousands of accounts linear.
+ */
+static bool
+is_settled(void *context, const struct sso_role_list *roles,
+           char *const *pending, size_t count)
+{
+    struct choice *choice = context;
+    const struct sso_options *opts = choice->opts;
+    const struct sso_role_ref *requested =
+        opts->role.account_id != NULL ? &opts->role : NULL;
+    long better;
+
+    better = sso_select_role(&opts->allow, roles->roles + choice->examined,
+                             roles->count - choice->examined, requested);
+    if (better >= 0) {
+        better += (long) choice->examined;
+        if (choice->best < 0
+            || sso_role_ranks_before(&opts->allow, &roles->roles[better],
+                                     &roles->roles[choice->best]))
+            choice->best = better;
+    }
+    choice->examined = roles->count;
+
+    if (choice->best < 0)
+        return false;
+    return requested != NULL
+           || sso_choice_is_final(&opts->allow, &roles->roles[choice->best],
+                                  pending, count);
+}
+
+/*
  * Collect into VISIBLE the roles visible to the token in every account that
- * an allow rule (and role=, if set) could match.  When role= is set, or
- * every rule names one exact account, ListAccountRoles on those accounts
- * proves the token and the roles at once, so ListAccounts is skipped and
- * the login's time does not grow with the number of accounts.
+ * an allow rule (and role=, if set) could match, stopping early once the
+ * choice is certain.  When role= is set, or every rule names one exact
+ * account, ListAccountRoles on those accounts proves the token and the
+ * roles at once, so ListAccounts is skipped and the login's time does not
+ * grow with the number of accounts.
  */
 static enum sso_status
 list_visible_roles(struct sso_portal *portal, const struct sso_options *opts,
                    const char *token, struct sso_role_list *visible)
 {
+    struct choice choice = { opts, 0, -1 };
     char *exact[SSO_RULES_MAX];
     size_t count;
 
@@ -167,11 +211,8 @@ list_visible_roles(struct sso_portal *portal, const struct sso_options *opts,
         count = sso_rules_exact_accounts(&opts->allow, exact);
     }
 
-    /* NOTE: credentials are fetched once every listing is in, although a
-     * role may be certain earlier, when no listing still running could
-     * produce a role the rules rank higher. */
     return sso_find_roles(portal, token, count > 0 ? exact : NULL, count,
-                          is_candidate, opts, visible);
+                          is_candidate, is_settled, &choice, visible);
 }
 
 /*

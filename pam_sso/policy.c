@@ -268,6 +268,39 @@ role_before(const struct sso_role_ref *a, const struct sso_role_ref *b)
     return strcmp(a->role_name, b->role_name) < 0;
 }
 
+bool
+sso_role_ranks_before(const struct sso_rule_list *rules,
+                      const struct sso_role_ref *a,
+                      const struct sso_role_ref *b)
+{
+    int rank_a = sso_rules_find(rules, a->account_id, a->role_name);
+    int rank_b = sso_rules_find(rules, b->account_id, b->role_name);
+
+    if (rank_a != rank_b)
+        return rank_a < rank_b;
+    return role_before(a, b);
+}
+
+bool
+sso_choice_is_final(const struct sso_rule_list *rules,
+                    const struct sso_role_ref *chosen, char *const *pending,
+                    size_t count)
+{
+    int rank = sso_rules_find(rules, chosen->account_id, chosen->role_name);
+    size_t i;
+    int r;
+
+    for (i = 0; i < count; i++) {
+        for (r = 0; r <= rank; r++) {
+            if (!sso_glob_match(rules->rules[r].account_id, pending[i]))
+                continue;
+            if (r < rank || strcmp(pending[i], chosen->account_id) < 0)
+                return false;
+        }
+    }
+    return true;
+}
+
 long
 sso_select_role(const struct sso_rule_list *rules,
                 const struct sso_role_ref *visible, size_t count,

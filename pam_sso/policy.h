@@ -59,6 +59,22 @@ bool sso_rules_match_account(const struct sso_rule_list *rules,
 size_t sso_rules_exact_accounts(const struct sso_rule_list *rules,
                                 char **ids);
 
+/* Whether allowed role A ranks before allowed role B: by the first rule
+ * each matches, then account id, then role name. */
+bool sso_role_ranks_before(const struct sso_rule_list *rules,
+                           const struct sso_role_ref *a,
+                           const struct sso_role_ref *b);
+
+/*
+ * Whether CHOSEN, the role sso_select_role() picked from what is known so
+ * far, stays the choice whatever the accounts in PENDING (COUNT ids whose
+ * roles are not known yet) turn out to hold: none of them matches an
+ * earlier rule, or CHOSEN's rule with a smaller account id.
+ */
+bool sso_choice_is_final(const struct sso_rule_list *rules,
+                         const struct sso_role_ref *chosen,
+                         char *const *pending, size_t count);
+
 /* Index of the first rule matching ACCOUNT_ID and ROLE_NAME, or -1. */
 int sso_rules_find(const struct sso_rule_list *rules, const char *account_id,
                    const char *role_name);

@@ -203,6 +203,7 @@ struct listing {
     char *account_id;               /* NULL for ListAccounts */
     char *page_token;               /* next_token of the page in flight */
     unsigned int pages;
+    bool done;                      /* every page arrived, or none will */
     struct sso_role_list found;     /* this account's roles so far */
     struct listing *next;           /* every listing, for the clean-up */
 };
@@ -212,7 +213,10 @@ struct search {
     struct sso_portal *portal;
     const char *token;
     sso_account_filter wanted;
-    const void *context;
+    sso_search_settled settled;
+    void *context;
+    bool accounts_known;            /* ListAccounts is over, or skipped */
+    bool finished;                  /* the roles found settle the choice */
     struct sso_role_list *roles;    /* the result */
     struct sso_account_list listed; /* every id ListAccounts returned */
     char **started;                 /* sorted ids whose roles are listed */
@@ -400,7 +404,37 @@ done:
     free(next_token);
     if (status == SSO_OK && listing->account_id != NULL)
         status = keep_roles(search, listing);
+    listing->done = status == SSO_OK;
     return status;
+}
+
+/* After LISTING ended, ask whether the roles found settle the choice. */
+static enum sso_status
+check_settled(struct search *search, const struct listing *listing)
+{
+    const struct listing *other;
+    char **pending;
+    size_t count = 0;
+
+    if (listing->account_id == NULL)
+        search->accounts_known = true;
+    if (!search->accounts_known || search->settled == NULL)
+        return SSO_OK;
+
+    pending = malloc((search->started_count + SSO_RULES_MAX + 1)
+                     * sizeof(*pending));
+    if (pending == NULL) {
+        set_error(search->portal, "out of memory");
+        return SSO_NO_MEMORY;
+    }
+    for (other = search->listings; other != NULL; other = other->next)
+        if (!other->done && other->account_id != NULL)
+            pending[count++] = other->account_id;
+
+    search->finished = search->settled(search->context, search->roles,
+                                       pending, count);
+    free(pending);
+    return SSO_OK;
 }
 
 /* Handle the outcome of one page request. */
@@ -420,12 +454,15 @@ take_outcome(struct search *search, struct sso_http_done *done)
         status = SSO_BAD_RESPONSE;
     if (status == SSO_NOT_VISIBLE) {
         sso_role_list_clear(&listing->found);
+        listing->done = true;
         status = SSO_OK;
     } else if (status == SSO_OK) {
         status = take_page(search, listing, &done->response);
     }
-
     sso_http_response_clear(&done->response);
+
+    if (status == SSO_OK && listing->done)
+        status = check_settled(search, listing);
     return status;
 }
 
@@ -448,8 +485,8 @@ search_clear(struct search *search)
 enum sso_status
 sso_find_roles(struct sso_portal *portal, const char *token,
                char *const *exact_ids, size_t exact_count,
-               sso_account_filter wanted, const void *context,
-               struct sso_role_list *roles)
+               sso_account_filter wanted, sso_search_settled settled,
+               void *context, struct sso_role_list *roles)
 {
     struct search search;
     struct sso_http_done done;
@@ -460,20 +497,23 @@ sso_find_roles(struct sso_portal *portal, const char *token,
     search.portal = portal;
     search.token = token;
     search.wanted = wanted;
+    search.settled = settled;
     search.context = context;
     search.roles = roles;
+    search.accounts_known = exact_ids != NULL;
 
     if (exact_ids == NULL)
         status = start_listing(&search, NULL);
     for (i = 0; exact_ids != NULL && i < exact_count && status == SSO_OK; i++)
         status = start_listing(&search, exact_ids[i]);
 
-    while (status == SSO_OK && sso_http_wait(portal->http, &done))
+    while (status == SSO_OK && !search.finished
+           && sso_http_wait(portal->http, &done))
         status = take_outcome(&search, &done);
 
-    /* Nothing of an abandoned search may run on, or count. */
-    if (status != SSO_OK)
-        sso_http_cancel(portal->http);
+    /* Nothing of an abandoned search may run on, or count, and listings
+     * that cannot change the choice need not finish. */
+    sso_http_cancel(portal->http);
     search_clear(&search);
     return status;
 }

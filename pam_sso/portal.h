@@ -52,8 +52,13 @@ void sso_portal_free(struct sso_portal *portal);
 const char *sso_portal_error(const struct sso_portal *portal);
 
 /* Whether the roles of ACCOUNT_ID are worth listing. */
-typedef bool (*sso_account_filter)(const void *context,
-                                   const char *account_id);
+typedef bool (*sso_account_filter)(void *context, const char *account_id);
+
+/* Whether ROLES, found so far, already settle the choice, whatever the
+ * COUNT accounts in PENDING hold.  Asked only once every account is known. */
+typedef bool (*sso_search_settled)(void *context,
+                                   const struct sso_role_list *roles,
+                                   char *const *pending, size_t count);
 
 /*
  * Append to ROLES every role visible to TOKEN in the accounts of interest,
@@ -63,12 +68,14 @@ typedef bool (*sso_account_filter)(const void *context,
  * account that WANTED accepts (called with CONTEXT) is of interest, its
  * roles listed as soon as its page arrives.  A 403 or 404 on one account
  * means no role is visible there.  Each account's roles count only when
- * all their pages arrived; any other failure fails the whole search.
+ * all their pages arrived; any other failure fails the whole search.  The
+ * search ends early, dropping the listings still running, once SETTLED
+ * (called with CONTEXT) says the roles found decide the choice.
  */
 enum sso_status sso_find_roles(struct sso_portal *portal, const char *token,
                                char *const *exact_ids, size_t exact_count,
                                sso_account_filter wanted,
-                               const void *context,
+                               sso_search_settled settled, void *context,
                                struct sso_role_list *roles);
 
 /* GetRoleCredentials for ROLE into CREDS. */

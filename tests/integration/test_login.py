@@ -40,7 +40,9 @@ def test_login_exports_each_variable(pam, portal):
 
 
 def test_login_sends_wire_protocol(pam, portal):
-    pam.auth_service(*portal_args(portal, "allow=*:ReadOnly"))
+    # Only the last account holds the role, so every listing must finish
+    # before the choice is certain.
+    pam.auth_service(*portal_args(portal, "allow=*:Billing"))
 
     login = pam.run()
 
@@ -60,7 +62,7 @@ def test_login_sends_wire_protocol(pam, portal):
     assert requests[1]["path"] == "/assignment/roles"
     assert requests[1]["query"]["max_result"] == "100"
     assert requests[4]["path"] == "/federation/credentials"
-    assert requests[4]["query"] == {"account_id": ACCOUNT_A, "role_name": "ReadOnly"}
+    assert requests[4]["query"] == {"account_id": ACCOUNT_C, "role_name": "Billing"}
 
 
 def test_login_reuses_one_connection(pam, portal):

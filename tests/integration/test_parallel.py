@@ -15,11 +15,15 @@ def ops(server):
     return [r["op"] for r in server.requests()]
 
 
-def many_accounts(count):
-    """TOKEN sees COUNT accounts with a ReadOnly role each."""
+def many_accounts(count, holder=None):
+    """TOKEN sees COUNT accounts with a Viewer role each.  Account number
+    HOLDER (the last one by default) also has ReadOnly; being the highest id,
+    it is certain to be chosen only once every other listing is in."""
+    holder = count - 1 if holder is None else holder
     scenario = standard_scenario()
-    scenario["tokens"][TOKEN]["accounts"] = [account(f"5000000000{i:02d}", "ReadOnly")
-                                             for i in range(count)]
+    scenario["tokens"][TOKEN]["accounts"] = [
+        account(f"5000000000{i:02d}", *(("Viewer", "ReadOnly") if i == holder else ("Viewer",)))
+        for i in range(count)]
     return scenario
 
 
@@ -161,4 +165,43 @@ def test_throttled_listing_retried_in_parallel(pam, certdir, tmp_path):
         retried = [r for r in server.requests() if r["op"] == "ListAccountRoles"
                    and r["query"]["account_id"] == "500000000002"]
         assert [r["status"] for r in retried] == [429, 200]
+        assert_exported(login, scenario, TOKEN, "500000000005", "ReadOnly")
+
+
+def test_certain_choice_stops_other_listings(pam, certdir, tmp_path):
+    """Once every account is known and the lowest one holds the role, the
+    choice is certain: its credentials are fetched without waiting for the
+    slow listings of the other accounts."""
+    scenario = many_accounts(8, holder=0)
+    scenario["faults"] = [{"op": "ListAccountRoles", "account_id": f"5000000000{i:02d}",
+                           "delay": 5} for i in range(1, 8)]
+    with MockPortal(scenario, certdir, str(tmp_path / "portal")) as server:
+        pam.auth_service(*portal_args(server, "allow=*:ReadOnly", "timeout=10"))
+
+        login = pam.run()
+
+        assert login.step("auth") == PAM_SUCCESS
         assert_exported(login, scenario, TOKEN, "500000000000", "ReadOnly")
+        assert login.seconds < 4
+        fetched = [r for r in server.requests() if r["op"] == "GetRoleCredentials"]
+        assert len(fetched) == 1
+
+
+def test_uncertain_choice_waits_for_lower_accounts(pam, certdir, tmp_path):
+    """The holder has the highest id: a slow lower account might still hold
+    a better match, so the login waits for it."""
+    scenario = many_accounts(3)
+    scenario["faults"] = [{"op": "ListAccountRoles", "account_id": "500000000000",
+                           "delay": 1}]
+    with MockPortal(scenario, certdir, str(tmp_path / "portal")) as server:
+        pam.auth_service(*portal_args(server, "allow=*:ReadOnly"))
+
+        login = pam.run()
+
+        assert login.step("auth") == PAM_SUCCESS
+        requests = server.requests()
+        slow = [r for r in requests if r["op"] == "ListAccountRoles"
+                and r["query"]["account_id"] == "500000000000"]
+        fetch = [r for r in requests if r["op"] == "GetRoleCredentials"]
+        assert len(slow) == 1
+        assert fetch[0]["time"] >= slow[0]["time"] + 0.9
