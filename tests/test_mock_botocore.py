@@ -6,7 +6,9 @@ Run with: /usr/bin/python3 -m pytest tests/test_mock_botocore.py
 (Debian's python3-botocore; this suite was written against 1.29.27).
 """
 
+import base64
 import http.client
+import json
 import os
 import socket
 import ssl
@@ -550,6 +552,100 @@ def test_fault_raw_body_sent_verbatim(fresh_portal):
     assert body == b"{not json"
     assert response.getheader("X-Test") == "1"
     assert response.getheader("x-amzn-ErrorType") is None
+
+
+def test_fault_base64_body_sent_verbatim(fresh_portal):
+    raw = b'{"accountList": [], "x": "\xff\xc0\xaf"}'
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[
+        {"op": "ListAccounts", "body_base64": base64.b64encode(raw).decode("ascii")}]))
+
+    response, body = raw_request(fresh_portal, "GET", "/assignment/accounts")
+
+    assert response.status == 200
+    assert body == raw
+
+
+def test_fault_body_and_base64_body_rejected():
+    scenario = dict(SCENARIO, faults=[{"body": "{}", "body_base64": "e30="}])
+
+    with pytest.raises(portal_scenario.ScenarioError, match="both set"):
+        portal_scenario.check_scenario(scenario)
+
+
+def test_fault_chunked_normal_response(fresh_portal):
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[{"op": "ListAccounts", "chunked": True}]))
+
+    response, body = raw_request(fresh_portal, "GET", "/assignment/accounts?max_result=100")
+
+    assert response.getheader("Transfer-Encoding") == "chunked"
+    assert response.getheader("Content-Length") is None
+    assert json.loads(body)["accountList"] == expected_accounts()
+
+
+def test_fault_chunked_large_body(fresh_portal):
+    raw = b"x" * 200_000
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[
+        {"op": "ListAccounts", "body_base64": base64.b64encode(raw).decode("ascii"),
+         "chunked": True}]))
+
+    response, body = raw_request(fresh_portal, "GET", "/assignment/accounts")
+
+    assert response.getheader("Transfer-Encoding") == "chunked"
+    assert body == raw
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_fault_stall_then_rest(fresh_portal, chunked):
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[
+        {"op": "ListAccounts", "body": "0123456789", "stall_after_bytes": 4, "delay": 0.5,
+         "chunked": chunked}]))
+    connection = raw_connection(fresh_portal)
+    connection.request("GET", "/assignment/accounts", headers={"x-amz-sso_bearer_token": TOKEN})
+    response = connection.getresponse()
+
+    head = response.read(4)
+    started = time.monotonic()
+    rest = response.read()
+    waited = time.monotonic() - started
+    connection.close()
+
+    assert head == b"0123"
+    assert rest == b"456789"
+    assert waited >= 0.4
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_fault_stall_close_cuts_body(fresh_portal, chunked):
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[
+        {"op": "ListAccounts", "body": "0123456789", "stall_after_bytes": 4, "close": True,
+         "chunked": chunked}]))
+    connection = raw_connection(fresh_portal)
+    connection.request("GET", "/assignment/accounts", headers={"x-amz-sso_bearer_token": TOKEN})
+    response = connection.getresponse()
+
+    with pytest.raises(http.client.IncompleteRead) as raised:
+        response.read()
+    connection.close()
+
+    assert raised.value.partial == b"0123"
+    assert fresh_portal.requests()[0]["status"] == 200
+
+
+def test_endless_pages_give_new_tokens(botocore_session, fresh_portal):
+    fresh_portal.update_scenario(dict(SCENARIO, endless_pages=True))
+    client = make_client(botocore_session, fresh_portal)
+
+    tokens = []
+    pages = []
+    response = client.list_accounts(accessToken=TOKEN, maxResults=5)
+    for _ in range(4):
+        pages.append(response["accountList"])
+        tokens.append(response["nextToken"])
+        response = client.list_accounts(accessToken=TOKEN, maxResults=5,
+                                        nextToken=tokens[-1])
+
+    assert len(set(tokens)) == 4
+    assert [len(page) for page in pages] == [5, 2, 0, 0]
 
 
 # Protocol errors that botocore cannot produce

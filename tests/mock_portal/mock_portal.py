@@ -39,21 +39,33 @@ Faults: each entry of the scenario's "faults" list may contain
                 only requests with this token or query value match
     after       skip the first N matching requests (default 0)
     times       apply to at most N matching requests after those (default: all)
-    delay       seconds to wait before responding
+    delay       seconds to wait before responding (with stall_after_bytes:
+                seconds to wait at the stall instead)
     close       true: close the connection without sending a response
+                (with stall_after_bytes: close it after the stall instead)
     status      HTTP status to send instead of the normal response
     error_type  x-amzn-ErrorType name; defaults from the status (for example
                 500 -> InternalServerException); null sends no such header
     message     "message" of the JSON error body
     body        raw response body, sent verbatim in place of the JSON body
+    body_base64 the same in base64, for bodies that are not UTF-8. A fault
+                may not have both body and body_base64.
     headers     extra response headers; they replace headers of the same name.
                 Setting Content-Length sends it verbatim and closes the
                 connection after the body, which can simulate a truncated body.
-A fault with "status" or "body" replaces the response. Its status defaults
-to 200 when only "body" is given, else to 500. A fault with neither adds
-its "headers" to the normal response, after its "delay". Each fault counts its
-matching requests on its own, and the first fault in the list that applies
-wins. Counts start again when the scenario is reloaded.
+    chunked     true: send the body with "Transfer-Encoding: chunked" and no
+                Content-Length, in chunks of at most 64 KiB
+    stall_after_bytes
+                send the headers and the first N bytes of the body, wait
+                "delay" seconds, then send the rest. With "close", the
+                connection is closed after the wait instead, so the body
+                arrives cut short (a chunked body without its last chunk).
+A fault with "status", "body" or "body_base64" replaces the response. Its
+status defaults to 200 when only a body is given, else to 500. A fault with
+none of them adds its "headers", "chunked" and "stall_after_bytes" to the
+normal response, after its "delay". Each fault counts its matching requests
+on its own, and the first fault in the list that applies wins. Counts start
+again when the scenario is reloaded.
 
 Request log (--request-log): one JSON object per line, flushed per line.
 A request line is written before its response is sent, so it is present
@@ -70,6 +82,7 @@ when a TCP connection is accepted, then {"event": "tls_handshake", ...,
 """
 
 import argparse
+import base64
 import itertools
 import json
 import logging
@@ -114,6 +127,7 @@ DEFAULT_ERROR_TYPES = {
 }
 
 MAX_RESULT_LIMIT = 100
+CHUNK_SIZE = 64 * 1024
 MAX_REQUEST_BODY = 1 << 20
 HANDSHAKE_TIMEOUT = 10
 IDLE_TIMEOUT = 30
@@ -128,6 +142,11 @@ class Response:
         # Ordered (name, value) pairs. set_header() replaces by name.
         self.headers = list((headers or {}).items())
         self.close_after = False
+        self.chunked = False
+        # Byte count after which sending pauses for stall_seconds, or None.
+        self.stall_after_bytes = None
+        self.stall_seconds = 0
+        self.close_at_stall = False
 
     def set_header(self, name, value):
         lowered = name.lower()
@@ -276,19 +295,29 @@ def fault_matches(fault, op, token, query):
 
 
 def replaces_response(fault):
-    return "status" in fault or "body" in fault
+    return "status" in fault or has_fault_body(fault)
+
+
+def has_fault_body(fault):
+    return "body" in fault or "body_base64" in fault
+
+
+def fault_body(fault):
+    if "body_base64" in fault:
+        return base64.b64decode(fault["body_base64"], validate=True)
+    return fault["body"].encode("utf-8")
 
 
 def fault_response(fault):
     # A fault with only a body simulates a malformed success response.
-    status = fault.get("status", 200 if "body" in fault else 500)
+    status = fault.get("status", 200 if has_fault_body(fault) else 500)
     if "error_type" in fault:
         error_type = fault["error_type"]
     else:
         error_type = DEFAULT_ERROR_TYPES.get(status)
 
-    if "body" in fault:
-        response = Response(status, fault["body"].encode("utf-8"))
+    if has_fault_body(fault):
+        response = Response(status, fault_body(fault))
         if status >= 400 and error_type is not None:
             response.set_header("x-amzn-ErrorType", f"{error_type}:{ERROR_TYPE_NAMESPACE}")
     elif status >= 400:
@@ -300,10 +329,16 @@ def fault_response(fault):
 
 
 def add_fault_headers(response, fault):
+    """Apply the fault's headers and its way of sending the body."""
     for name, value in fault.get("headers", {}).items():
         response.set_header(name, str(value))
         if name.lower() == "content-length":
             response.close_after = True
+    response.chunked = bool(fault.get("chunked"))
+    if "stall_after_bytes" in fault:
+        response.stall_after_bytes = fault["stall_after_bytes"]
+        response.stall_seconds = fault.get("delay", 0)
+        response.close_at_stall = bool(fault.get("close"))
 
 
 def parse_query(raw_query):
@@ -348,7 +383,8 @@ def paginate(scenario, query, op, token, account_id, items, list_key):
 
     document = {}
     end = offset + page_size
-    if end < len(items):
+    # With endless_pages the offset keeps growing, so each token is new.
+    if end < len(items) or scenario.get("endless_pages"):
         document["nextToken"] = portal_scenario.encode_page_token(op, token, account_id, end)
     elif "last_page_next_token" in scenario:
         document["nextToken"] = scenario["last_page_next_token"]
@@ -441,10 +477,13 @@ class PortalHandler(BaseHTTPRequestHandler):
         # close_connection may already be set by a "Connection: close"
         # request header, so a fault's close needs its own flag.
         drop_connection = False
+        # With stall_after_bytes, "delay" and "close" apply in the middle of
+        # the body instead, which send() does.
+        stalls = fault is not None and "stall_after_bytes" in fault
         if fault is not None:
-            if fault.get("delay"):
+            if fault.get("delay") and not stalls:
                 time.sleep(fault["delay"])
-            if fault.get("close"):
+            if fault.get("close") and not stalls:
                 drop_connection = True
                 self.close_connection = True
             elif replaces_response(fault):
@@ -520,7 +559,9 @@ class PortalHandler(BaseHTTPRequestHandler):
 
     def send(self, response):
         response.set_header("x-amzn-RequestId", str(uuid.uuid4()))
-        if not response.has_header("Content-Length"):
+        if response.chunked:
+            response.set_header("Transfer-Encoding", "chunked")
+        elif not response.has_header("Content-Length"):
             response.set_header("Content-Length", str(len(response.body)))
         if response.close_after:
             response.set_header("Connection", "close")
@@ -529,10 +570,43 @@ class PortalHandler(BaseHTTPRequestHandler):
         for name, value in response.headers:
             self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
         if response.close_after:
             self.close_connection = True
+        if self.command == "HEAD":
+            return
+
+        body = response.body
+        # A client that gives up on a huge or stalled body closes the
+        # connection while the rest is still being written.
+        try:
+            if response.stall_after_bytes is None:
+                self.write_body(body, response.chunked, last=True)
+                return
+            head, rest = body[:response.stall_after_bytes], body[response.stall_after_bytes:]
+            self.write_body(head, response.chunked, last=False)
+            time.sleep(response.stall_seconds)
+            if response.close_at_stall:
+                log.debug("connection %d: closing after %d of %d body bytes",
+                          self.connection_id, len(head), len(body))
+                self.close_connection = True
+                return
+            self.write_body(rest, response.chunked, last=True)
+        except OSError as e:
+            log.info("connection %d: client closed the connection during the body: %s",
+                     self.connection_id, e)
+            self.close_connection = True
+
+    def write_body(self, data, chunked, last):
+        """Write DATA, in chunked framing if CHUNKED. LAST ends a chunked
+        body with its zero-length chunk."""
+        if not chunked:
+            self.wfile.write(data)
+            return
+        for start in range(0, len(data), CHUNK_SIZE):
+            chunk = data[start:start + CHUNK_SIZE]
+            self.wfile.write(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+        if last:
+            self.wfile.write(b"0\r\n\r\n")
 
 
 class PortalServer(ThreadingHTTPServer):

@@ -9,6 +9,7 @@ accounts and roles each token may see, and the faults to inject::
       "credential_lifetime": 3600,
       "logout_revokes": false,
       "last_page_next_token": null,
+      "endless_pages": false,
       "tokens": {
         "TOKEN": {
           "accounts": [
@@ -39,6 +40,11 @@ last_page_next_token
     When this key is present, the last page of a listing carries
     "nextToken" with this value (for example null or ""). When it is
     absent, the last page has no "nextToken" key.
+endless_pages
+    When true, every page of ListAccounts and ListAccountRoles carries a
+    valid "nextToken" that differs from all earlier ones, also past the
+    last item, where the pages are empty. This takes precedence over
+    last_page_next_token. A client must give up on its own page bound.
 tokens
     Maps each valid access token to its accounts. Account fields other
     than "roles" are sent as they are in ListAccounts, and each role is
@@ -52,6 +58,7 @@ test can also send malformed ones (a string expiration, say).
 """
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -119,6 +126,10 @@ def check_scenario(scenario):
                     f'account {account["accountId"]!r} of token {token!r}: '
                     '"roles" must be a list of objects with "roleName"')
 
+    for name in ("logout_revokes", "endless_pages"):
+        if not isinstance(scenario.get(name, False), bool):
+            raise ScenarioError(f'"{name}" must be true or false')
+
     for name in ("page_size", "page_size_cap"):
         value = scenario.get(name, 1)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -136,7 +147,7 @@ def check_fault(index, fault):
     op = fault.get("op")
     if op is not None and op not in OPERATIONS:
         raise ScenarioError(f"fault {index}: op {op!r} is not one of {', '.join(OPERATIONS)}")
-    for name in ("status", "after", "times"):
+    for name in ("status", "after", "times", "stall_after_bytes"):
         value = fault.get(name, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ScenarioError(f'fault {index}: "{name}" must be a non-negative integer')
@@ -145,6 +156,16 @@ def check_fault(index, fault):
         raise ScenarioError(f'fault {index}: "delay" must be a non-negative number of seconds')
     if not isinstance(fault.get("body", ""), str):
         raise ScenarioError(f'fault {index}: "body" must be a string')
+    if "body" in fault and "body_base64" in fault:
+        raise ScenarioError(f'fault {index}: "body" and "body_base64" are both set, remove one')
+    if "body_base64" in fault:
+        try:
+            base64.b64decode(fault["body_base64"], validate=True)
+        except (TypeError, binascii.Error) as e:
+            raise ScenarioError(f'fault {index}: "body_base64" is not valid base64: {e}') from e
+    for name in ("chunked", "close"):
+        if not isinstance(fault.get(name, False), bool):
+            raise ScenarioError(f'fault {index}: "{name}" must be true or false')
     if not isinstance(fault.get("headers", {}), dict):
         raise ScenarioError(f'fault {index}: "headers" must be an object')
 
