@@ -718,6 +718,10 @@ collect_finished(struct sso_http *http)
     }
 }
 
+/* libcurl's own words for a transfer past CURLOPT_TIMEOUT_MS, so that the
+ * log reads the same whichever of the two notices the deadline first. */
+#define TIMED_OUT "Timeout was reached (the time budget is spent)"
+
 /* Fail everything still waiting or in flight: the deadline has passed. */
 static void
 expire_all(struct sso_http *http)
@@ -732,14 +736,12 @@ expire_all(struct sso_http *http)
             continue;
         curl_multi_remove_handle(http->multi, lane->curl);
         curl_easy_setopt(lane->curl, CURLOPT_HTTPHEADER, NULL);
-        finish_call(http, lane->call, SSO_HTTP_UNAVAILABLE,
-                    "timed out: the login's time budget is spent");
+        finish_call(http, lane->call, SSO_HTTP_UNAVAILABLE, TIMED_OUT);
         lane->call = NULL;
     }
     http->in_flight = 0;
     while ((call = queue_pop(&http->waiting)) != NULL)
-        finish_call(http, call, SSO_HTTP_UNAVAILABLE,
-                    "timed out: the login's time budget is spent");
+        finish_call(http, call, SSO_HTTP_UNAVAILABLE, TIMED_OUT);
 }
 
 /* How long to block in curl_multi_poll: until the deadline, the next
