@@ -15,6 +15,8 @@
  * --no-conv installs a conversation without a function, as cron-style
  * callers do.  The step "forkauth" authenticates in a child process as
  * sshd does, and "pause" waits for the end of standard input.
+ * --repeat N runs the whole sequence N times, each on a fresh handle, for
+ * memory checks over many logins in one process.
  *
  * Tests point libpam at their own service files with pam_wrapper
  * (LD_PRELOAD=libpam_wrapper.so PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=...).
@@ -24,6 +26,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,6 +299,65 @@ run_step(pam_handle_t *pamh, const char *step)
     return -1;
 }
 
+/* The settings of one run of the step sequence, apart from the
+ * conversation. */
+struct sequence {
+    const char *service;
+    const char *user;
+    const struct pam_conv *conv;
+    const char *rhost;
+    const char *tty;
+    const char *steps;         /* comma-separated step names */
+    bool keep_going;           /* run the remaining steps after a failure */
+};
+
+/* Run the step sequence once on a fresh PAM handle and print the PAM
+ * environment after it.  Returns 0 when every step succeeded, 1 when one
+ * failed and 2 for an unknown step. */
+static int
+run_sequence(const struct sequence *sequence, struct driver *driver)
+{
+    pam_handle_t *pamh = NULL;
+    char steps[256];
+    bool failed = false;
+    char *step;
+    char *cursor;
+    int pamret;
+
+    snprintf(steps, sizeof(steps), "%s", sequence->steps);
+    driver->prompts = 0;
+    pamret = pam_start(sequence->service, sequence->user, sequence->conv,
+                       &pamh);
+    if (pamret != PAM_SUCCESS) {
+        printf("STEP start %d %s\n", pamret, pam_strerror(NULL, pamret));
+        return 1;
+    }
+    pam_set_item(pamh, PAM_FAIL_DELAY, (const void *) record_fail_delay);
+    if (sequence->rhost != NULL)
+        pam_set_item(pamh, PAM_RHOST, sequence->rhost);
+    if (sequence->tty != NULL)
+        pam_set_item(pamh, PAM_TTY, sequence->tty);
+
+    for (step = strtok_r(steps, ",", &cursor); step != NULL;
+         step = strtok_r(NULL, ",", &cursor)) {
+        pamret = run_step(pamh, step);
+        if (pamret < 0) {
+            pam_end(pamh, PAM_ABORT);
+            return 2;
+        }
+        printf("STEP %s %d %s\n", step, pamret, pam_strerror(pamh, pamret));
+        if (pamret != PAM_SUCCESS) {
+            failed = true;
+            if (!sequence->keep_going)
+                break;
+        }
+    }
+
+    print_environment(pamh, driver->mask);
+    pam_end(pamh, failed ? PAM_AUTH_ERR : PAM_SUCCESS);
+    return failed ? 1 : 0;
+}
+
 static void
 usage(void)
 {
@@ -304,7 +366,8 @@ usage(void)
             "[--token-file FILE] [--no-conv] [--fail-conv]\n"
             "                  [--rhost HOST] [--tty TTY] [--mask] "
             "[--keep-going] [--reply-to-messages]\n"
-            "                  [--steps auth,setcred,open,...]\n");
+            "                  [--steps auth,setcred,open,...] "
+            "[--repeat N]\n");
 }
 
 int
@@ -313,18 +376,11 @@ main(int argc, char **argv)
     struct driver driver = { { NULL }, 0, 0, false, false, false };
     struct pam_conv conv = { converse, &driver };
     struct pam_conv no_function = { NULL, NULL };
-    const char *service = "pam_sso_test";
-    const char *user = "alice";
-    const char *rhost = NULL;
-    const char *tty = NULL;
-    char steps[256] = "auth,setcred,open";
-    bool no_conv = false;
-    bool keep_going = false;
-    bool failed = false;
-    pam_handle_t *pamh = NULL;
-    char *step;
-    char *cursor;
-    int pamret;
+    struct sequence sequence = { "pam_sso_test", "alice", &conv, NULL, NULL,
+                                 "auth,setcred,open", false };
+    long repeat = 1;
+    long round;
+    int status = 0;
     int i;
 
     for (i = 1; i < argc; i++) {
@@ -332,7 +388,7 @@ main(int argc, char **argv)
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
 
         if (strcmp(arg, "--no-conv") == 0) {
-            no_conv = true;
+            sequence.conv = &no_function;
         } else if (strcmp(arg, "--fail-conv") == 0) {
             driver.fail_conversation = true;
         } else if (strcmp(arg, "--reply-to-messages") == 0) {
@@ -340,20 +396,30 @@ main(int argc, char **argv)
         } else if (strcmp(arg, "--mask") == 0) {
             driver.mask = true;
         } else if (strcmp(arg, "--keep-going") == 0) {
-            keep_going = true;
+            sequence.keep_going = true;
         } else if (value == NULL) {
             usage();
             return 2;
         } else if (strcmp(arg, "--service") == 0) {
-            service = argv[++i];
+            sequence.service = argv[++i];
         } else if (strcmp(arg, "--user") == 0) {
-            user = argv[++i];
+            sequence.user = argv[++i];
         } else if (strcmp(arg, "--rhost") == 0) {
-            rhost = argv[++i];
+            sequence.rhost = argv[++i];
         } else if (strcmp(arg, "--tty") == 0) {
-            tty = argv[++i];
+            sequence.tty = argv[++i];
         } else if (strcmp(arg, "--steps") == 0) {
-            snprintf(steps, sizeof(steps), "%s", argv[++i]);
+            sequence.steps = argv[++i];
+        } else if (strcmp(arg, "--repeat") == 0) {
+            char *end;
+
+            errno = 0;
+            repeat = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || end == argv[i] || errno != 0 || repeat < 1) {
+                fprintf(stderr, "pam_driver: invalid --repeat '%s', "
+                        "expected a whole number of 1 or more\n", argv[i]);
+                return 2;
+            }
         } else if (strcmp(arg, "--token-file") == 0) {
             char *token;
 
@@ -373,33 +439,21 @@ main(int argc, char **argv)
         }
     }
 
-    pamret = pam_start(service, user, no_conv ? &no_function : &conv, &pamh);
-    if (pamret != PAM_SUCCESS) {
-        printf("STEP start %d %s\n", pamret, pam_strerror(NULL, pamret));
-        return 1;
-    }
-    pam_set_item(pamh, PAM_FAIL_DELAY, (const void *) record_fail_delay);
-    if (rhost != NULL)
-        pam_set_item(pamh, PAM_RHOST, rhost);
-    if (tty != NULL)
-        pam_set_item(pamh, PAM_TTY, tty);
+    /* With --keep-going a failed round does not stop the later ones, as a
+     * failed step does not stop the later steps. */
+    for (round = 0; round < repeat; round++) {
+        int result = run_sequence(&sequence, &driver);
 
-    for (step = strtok_r(steps, ",", &cursor); step != NULL;
-         step = strtok_r(NULL, ",", &cursor)) {
-        pamret = run_step(pamh, step);
-        if (pamret < 0)
-            return 2;
-        printf("STEP %s %d %s\n", step, pamret, pam_strerror(pamh, pamret));
-        if (pamret != PAM_SUCCESS) {
-            failed = true;
-            if (!keep_going)
-                break;
-        }
+        if (result > status)
+            status = result;
+        /* Each round's lines reach a pipe as the round ends, so a watcher
+         * can tell how far a long run has got. */
+        fflush(stdout);
+        if (result == 2 || (result != 0 && !sequence.keep_going))
+            break;
     }
 
-    print_environment(pamh, driver.mask);
-    pam_end(pamh, failed ? PAM_AUTH_ERR : PAM_SUCCESS);
     for (i = 0; i < (int) driver.token_count; i++)
         free(driver.tokens[i]);
-    return failed ? 1 : 0;
+    return status;
 }

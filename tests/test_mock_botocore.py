@@ -482,6 +482,28 @@ def test_keep_alive_reuses_connection(botocore_session, fresh_portal):
     assert fresh_portal.connection_counts() == {"accepted": 1, "tls_handshakes": 1}
 
 
+# Latency
+
+
+def test_latency_delays_each_response(botocore_session, fresh_portal):
+    fresh_portal.update_scenario(dict(SCENARIO, latency_ms=200))
+    client = make_client(botocore_session, fresh_portal)
+
+    started = time.monotonic()
+    client.list_accounts(accessToken=TOKEN)
+    elapsed = time.monotonic() - started
+
+    request = fresh_portal.requests()[-1]
+    assert elapsed >= 0.2
+    assert request["completed"] - request["time"] >= 0.2
+
+
+@pytest.mark.parametrize("latency", [-1, "20", True])
+def test_latency_invalid_rejected(latency):
+    with pytest.raises(portal_scenario.ScenarioError, match="latency_ms"):
+        portal_scenario.check_scenario(dict(SCENARIO, latency_ms=latency))
+
+
 # Faults
 
 

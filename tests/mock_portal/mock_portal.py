@@ -75,7 +75,9 @@ time (arrival, epoch seconds), connection, method, path, raw_query, query
 headers (lowercased name -> value, repeats joined with ", "), header_names
 (names as sent, in order), http_version, body_length, op (operation name, or
 null when method and path match none), fault (index into "faults" or null),
-status (null when a fault closed the connection).
+status (null when a fault closed the connection), completed (epoch seconds
+when the response was ready to send, after every delay, so the request was
+in flight from time to completed).
 Connection lines: {"event": "connection", "connection": id, "time", "peer"}
 when a TCP connection is accepted, then {"event": "tls_handshake", ...,
 "tls_version", "cipher"} or {"event": "tls_handshake_failed", ..., "error"}.
@@ -494,6 +496,10 @@ class PortalHandler(BaseHTTPRequestHandler):
             if fault is not None:
                 add_fault_headers(response, fault)
 
+        latency_ms = scenario.get("latency_ms", 0)
+        if latency_ms:
+            time.sleep(latency_ms / 1000)
+
         self.server.request_log.write_request({
             "time": arrival,
             "connection": self.connection_id,
@@ -509,6 +515,7 @@ class PortalHandler(BaseHTTPRequestHandler):
             "op": op,
             "fault": fault_index,
             "status": None if response is None else response.status,
+            "completed": time.time(),
         })
         if response is not None:
             self.send(response)
@@ -612,6 +619,11 @@ class PortalHandler(BaseHTTPRequestHandler):
 class PortalServer(ThreadingHTTPServer):
     """Threading HTTP server that does the TLS handshake in each connection's
     thread, so a client that stalls the handshake cannot block accept()."""
+
+    # socketserver's default backlog of 5 drops the SYNs of a client that
+    # opens many connections at once, and the client resends them only
+    # after a second.
+    request_queue_size = 128
 
     def __init__(self, address, ssl_context, state, request_log):
         if ":" in address[0]:

@@ -36,6 +36,12 @@ credential_lifetime
 logout_revokes
     When true, a token that called Logout gets 401 UnauthorizedException
     on later calls. When false (the default) it keeps working.
+latency_ms
+    Milliseconds that the server waits before it sends each response
+    (default 0), like a round trip to a distant portal. Every request
+    waits in its own connection's thread, so requests on separate
+    connections wait at the same time. TCP and TLS handshakes are not
+    delayed.
 last_page_next_token
     When this key is present, the last page of a listing carries
     "nextToken" with this value (for example null or ""). When it is
@@ -134,6 +140,10 @@ def check_scenario(scenario):
         value = scenario.get(name, 1)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ScenarioError(f'"{name}" must be a positive integer')
+
+    latency = scenario.get("latency_ms", 0)
+    if not isinstance(latency, (int, float)) or isinstance(latency, bool) or latency < 0:
+        raise ScenarioError('"latency_ms" must be a non-negative number of milliseconds')
 
     faults = scenario.get("faults", [])
     if not isinstance(faults, list) or not all(isinstance(f, dict) for f in faults):
