@@ -450,6 +450,14 @@ sso_http_new(const char *ca_pem, size_t ca_length, const char *proxy,
         sso_http_free(http);
         return NULL;
     }
+
+    /* libcurl sizes its cache of idle connections by the handles added at
+     * the moment, which is few between requests, and would close the
+     * lanes' connections; one per lane is kept instead, and no more are
+     * opened to the portal than there are lanes. */
+    curl_multi_setopt(http->multi, CURLMOPT_MAXCONNECTS, (long) http->lane_count);
+    curl_multi_setopt(http->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      (long) http->lane_count);
     return http;
 }
 
@@ -541,9 +549,19 @@ sso_http_free(struct sso_http *http)
     free(http);
 }
 
+/* Put CALL at the front of QUEUE. */
+static void
+queue_push_front(struct call_queue *queue, struct call *call)
+{
+    call->next = queue->head;
+    queue->head = call;
+    if (queue->tail == NULL)
+        queue->tail = call;
+}
+
 enum sso_http_result
 sso_http_start(struct sso_http *http, enum sso_http_method method,
-               const char *url, const char *token, void *tag)
+               const char *url, const char *token, void *tag, bool urgent)
 {
     struct call *call = calloc(1, sizeof(*call));
 
@@ -558,7 +576,10 @@ sso_http_start(struct sso_http *http, enum sso_http_method method,
         return SSO_HTTP_NO_MEMORY;
     }
 
-    queue_push(&http->waiting, call);
+    if (urgent)
+        queue_push_front(&http->waiting, call);
+    else
+        queue_push(&http->waiting, call);
     return SSO_HTTP_OK;
 }
 
@@ -829,7 +850,7 @@ sso_http_request(struct sso_http *http, enum sso_http_method method,
     memset(response, 0, sizeof(*response));
     error[0] = '\0';
 
-    result = sso_http_start(http, method, url, token, NULL);
+    result = sso_http_start(http, method, url, token, NULL, false);
     if (result != SSO_HTTP_OK) {
         snprintf(error, error_size, "out of memory");
         return result;

@@ -71,12 +71,14 @@ struct sso_http_done {
 /*
  * Queue a METHOD request for URL with TOKEN, under the retry rules of
  * sso_http_request(), to run in parallel with the others queued.  TAG is
- * handed back with the outcome.  Returns SSO_HTTP_OK or SSO_HTTP_NO_MEMORY.
+ * handed back with the outcome.  An URGENT request takes the next free
+ * lane before the others waiting.  Returns SSO_HTTP_OK or
+ * SSO_HTTP_NO_MEMORY.
  */
 enum sso_http_result sso_http_start(struct sso_http *http,
                                     enum sso_http_method method,
                                     const char *url, const char *token,
-                                    void *tag);
+                                    void *tag, bool urgent);
 
 /*
  * Run the queued requests until one has its final outcome, and move it

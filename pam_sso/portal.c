@@ -257,8 +257,11 @@ request_page(struct search *search, struct listing *listing)
         return SSO_NO_MEMORY;
     }
 
+    /* ListAccounts pages go first: every account they name may start a
+     * role listing, so they are the search's critical path. */
     result = sso_http_start(search->portal->http, SSO_HTTP_GET, url,
-                            search->token, listing);
+                            search->token, listing,
+                            listing->account_id == NULL);
     free(url);
     if (result != SSO_HTTP_OK) {
         set_error(search->portal, "%s: out of memory", operation_of(listing));

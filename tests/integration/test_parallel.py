@@ -97,8 +97,12 @@ def test_exact_rules_skip_account_listing(pam, portal):
     assert login.step("auth") == PAM_SUCCESS
     assert_exported(login, standard_scenario(), TOKEN, ACCOUNT_B, "Admin")
     assert "ListAccounts" not in ops(portal)
-    assert sorted(r["query"]["account_id"] for r in portal.requests()
-                  if r["op"] == "ListAccountRoles") == [ACCOUNT_A, ACCOUNT_B]
+    # B's Admin matches the first rule, which settles the choice, so A's
+    # listing may be dropped before it reaches the portal.
+    listed = [r["query"]["account_id"] for r in portal.requests()
+              if r["op"] == "ListAccountRoles"]
+    assert ACCOUNT_B in listed
+    assert set(listed) <= {ACCOUNT_A, ACCOUNT_B}
     assert ops(portal)[-1] == "GetRoleCredentials"
 
 
