@@ -161,7 +161,7 @@ trim(char *s)
 
 /* Split one LINE in place and hand it to APPLY. */
 static int
-apply_line(char *line, unsigned int number, const char *path,
+apply_line(char *line, unsigned int number, const char *name,
            sso_setting_fn apply, void *context, char *error,
            size_t error_size)
 {
@@ -183,10 +183,52 @@ apply_line(char *line, unsigned int number, const char *path,
 
     reason[0] = '\0';
     if (apply(context, key, value, reason, sizeof(reason)) != 0) {
-        snprintf(error, error_size, "%s:%u: %s", path, number, reason);
+        snprintf(error, error_size, "%s:%u: %s", name, number, reason);
         return -1;
     }
     return 0;
+}
+
+int
+sso_config_text_parse(const char *text, size_t length, const char *name,
+                      sso_setting_fn apply, void *context, char *error,
+                      size_t error_size)
+{
+    char *copy = NULL;
+    char *line;
+    char *next;
+    unsigned int number = 0;
+    int status = -1;
+
+    if (memchr(text, '\0', length) != NULL) {
+        snprintf(error, error_size, "%s: contains a NUL byte", name);
+        goto done;
+    }
+
+    /* Lines are split in place in a private copy, so TEXT stays intact. */
+    copy = malloc(length + 1);
+    if (copy == NULL) {
+        snprintf(error, error_size, "%s: out of memory", name);
+        goto done;
+    }
+    memcpy(copy, text, length);
+    copy[length] = '\0';
+
+    for (line = copy; line != NULL; line = next) {
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        number++;
+
+        if (apply_line(line, number, name, apply, context, error,
+                       error_size) != 0)
+            goto done;
+    }
+    status = 0;
+
+done:
+    free(copy);
+    return status;
 }
 
 int
@@ -194,10 +236,7 @@ sso_config_file_read(const char *path, bool must_exist, sso_setting_fn apply,
                      void *context, char *error, size_t error_size)
 {
     char *text = NULL;
-    char *line;
-    char *next;
     size_t length;
-    unsigned int number = 0;
     int status = -1;
 
     if (load_trusted(path, must_exist, SSO_CONFIG_FILE_MAX, &text, &length,
@@ -208,17 +247,8 @@ sso_config_file_read(const char *path, bool must_exist, sso_setting_fn apply,
         goto done;
     }
 
-    for (line = text; line != NULL; line = next) {
-        next = strchr(line, '\n');
-        if (next != NULL)
-            *next++ = '\0';
-        number++;
-
-        if (apply_line(line, number, path, apply, context, error,
-                       error_size) != 0)
-            goto done;
-    }
-    status = 0;
+    status = sso_config_text_parse(text, length, path, apply, context, error,
+                                   error_size);
 
 done:
     free(text);

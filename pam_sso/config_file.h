@@ -36,6 +36,18 @@ int sso_config_file_read(const char *path, bool must_exist,
                          char *error, size_t error_size);
 
 /*
+ * Parse TEXT, LENGTH bytes of configuration file text that need not be
+ * NUL-terminated, and call APPLY for each "key = value" line, in order.
+ * Blank lines and lines whose first non-blank character is '#' are skipped.
+ * NAME (the file's path) starts every error message.  TEXT is not changed.
+ * Returns 0, or -1 with the reason, including the line number, in ERROR.
+ * A NUL byte in TEXT is an error.
+ */
+int sso_config_text_parse(const char *text, size_t length, const char *name,
+                          sso_setting_fn apply, void *context, char *error,
+                          size_t error_size);
+
+/*
  * Read the file at PATH, of at most MAX bytes and without NUL bytes, under
  * the same trust checks, into *TEXT (NUL-terminated, *LENGTH bytes before
  * the NUL; free it).  Returns 0, or -1 with the reason in ERROR.

@@ -77,12 +77,27 @@ is_followed_by_colon(const unsigned char *text, size_t length)
     return i < length && text[i] == ':';
 }
 
+/* Whether the '0' at TEXT[I] starts the integer part of a number.  A '0'
+ * after a digit, a '.', an exponent mark or an exponent's sign is already
+ * inside a number. */
+static bool
+starts_integer(const unsigned char *text, size_t i)
+{
+    unsigned char before = i > 0 ? text[i - 1] : ' ';
+
+    if (before == '-')
+        before = i > 1 ? text[i - 2] : ' ';
+    return strchr("0123456789.eE+", before) == NULL;
+}
+
 /*
  * Check what json-c 0.16 lets through even in strict mode: outside strings
  * only JSON's own characters may appear (no single quotes, NaN, Infinity,
- * comments or "1."), and inside strings no raw control bytes.  Every byte
- * must be well-formed UTF-8.  *KEYS gets the number of object member names
- * in the text, for the duplicate check after parsing.
+ * comments, "1." or "-.5"), no integer part may start with '0' and go on
+ * with a digit ("00", "-01", "01.5", "06e5"), and inside strings no raw
+ * control bytes.  Every byte must be well-formed UTF-8.  *KEYS gets the
+ * number of object member names in the text, for the duplicate check after
+ * parsing.
  */
 static bool
 is_strict_json_text(const char *body, size_t length, size_t *keys)
@@ -111,7 +126,11 @@ is_strict_json_text(const char *body, size_t length, size_t *keys)
         } else if (c == '"') {
             in_string = true;
         } else if (c == '.') {
-            if (i + 1 >= length || text[i + 1] < '0' || text[i + 1] > '9')
+            if (i == 0 || text[i - 1] < '0' || text[i - 1] > '9'
+                || i + 1 >= length || text[i + 1] < '0' || text[i + 1] > '9')
+                return false;
+        } else if (c == '0' && starts_integer(text, i)) {
+            if (i + 1 < length && text[i + 1] >= '0' && text[i + 1] <= '9')
                 return false;
         } else if (strchr(" \t\r\n{}[]:,-+0123456789eEtrufalsn", c) == NULL) {
             return false;

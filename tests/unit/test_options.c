@@ -1287,6 +1287,63 @@ file_rejects_nul_byte(void **state)
     sso_options_free(&opts);
 }
 
+/* Settings that sso_config_text_parse passed to record_setting. */
+struct recorded {
+    char lines[4][64];
+    size_t count;
+};
+
+static int
+record_setting(void *context, const char *key, const char *value,
+               char *error, size_t error_size)
+{
+    struct recorded *recorded = context;
+
+    (void) error;
+    (void) error_size;
+    assert_true(recorded->count < 4);
+    snprintf(recorded->lines[recorded->count++], 64, "%s|%s", key,
+             value != NULL ? value : "(none)");
+    return 0;
+}
+
+static void
+text_parse_stops_at_length(void **state)
+{
+    /* The buffer goes on past LENGTH without a NUL, as a read buffer may. */
+    static const char text[] = "# comment\r\n  region = eu-west-1 \r\n"
+                               "\t\ndebug\nallow = *:*X";
+    struct recorded recorded = { .count = 0 };
+    char error[SSO_OPTION_ERROR_MAX] = "";
+
+    (void) state;
+    assert_int_equal(sso_config_text_parse(text, sizeof(text) - 2, "name",
+                                           record_setting, &recorded, error,
+                                           sizeof(error)),
+                     0);
+    assert_int_equal(recorded.count, 3);
+    assert_string_equal(recorded.lines[0], "region|eu-west-1");
+    assert_string_equal(recorded.lines[1], "debug|(none)");
+    assert_string_equal(recorded.lines[2], "allow|*:*");
+    assert_string_equal(error, "");
+}
+
+static void
+text_parse_rejects_nul_byte(void **state)
+{
+    static const char text[] = "region = eu-west-1\n\0debug\n";
+    struct recorded recorded = { .count = 0 };
+    char error[SSO_OPTION_ERROR_MAX] = "";
+
+    (void) state;
+    assert_int_equal(sso_config_text_parse(text, sizeof(text) - 1, "name",
+                                           record_setting, &recorded, error,
+                                           sizeof(error)),
+                     -1);
+    assert_int_equal(recorded.count, 0);
+    assert_string_equal(error, "name: contains a NUL byte");
+}
+
 #define FIXTURE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -1342,6 +1399,8 @@ main(void)
         FIXTURE_TEST(file_rejects_directory),
         FIXTURE_TEST(file_size_limit),
         FIXTURE_TEST(file_rejects_nul_byte),
+        cmocka_unit_test(text_parse_stops_at_length),
+        cmocka_unit_test(text_parse_rejects_nul_byte),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -313,7 +313,7 @@ account_page_rejects_broken_json(void **state)
 }
 
 /* RFC 8259 is stricter than json-c's JSON_TOKENER_STRICT in json-c 0.16,
- * so the next four tests check the parser against the RFC. */
+ * so the next six tests check the parser against the RFC. */
 
 static void
 account_page_rejects_single_quotes(void **state)
@@ -344,6 +344,38 @@ account_page_rejects_non_json_numbers(void **state)
                               SSO_PARSE_INVALID);
     assert_account_page_fails("{\"accountList\":[],\"x\":1.}",
                               SSO_PARSE_INVALID);
+    assert_account_page_fails("{\"accountList\":[],\"x\":-.5}",
+                              SSO_PARSE_INVALID);
+}
+
+static void
+account_page_rejects_leading_zeros(void **state)
+{
+    (void) state;
+    /* json-c 0.16 rejects "01" in strict mode but accepts these. */
+    assert_account_page_fails("{\"accountList\":[],\"x\":00}",
+                              SSO_PARSE_INVALID);
+    assert_account_page_fails("{\"accountList\":[],\"x\":-01}",
+                              SSO_PARSE_INVALID);
+    assert_account_page_fails("{\"accountList\":[],\"x\":01.5}",
+                              SSO_PARSE_INVALID);
+    assert_account_page_fails("{\"accountList\":[],\"x\":[06e5]}",
+                              SSO_PARSE_INVALID);
+}
+
+static void
+account_page_accepts_zeros_inside_numbers(void **state)
+{
+    struct sso_account_list accounts = { NULL, 0 };
+    char *next = NULL;
+
+    (void) state;
+    assert_int_equal(parse_accounts("{\"accountList\":[],\"x\":[0,-0,0.05,"
+                                    "10,1e05,1E-07,-0e0,100.00]}",
+                                    &accounts, &next),
+                     SSO_PARSE_OK);
+    assert_null(next);
+    sso_account_list_clear(&accounts);
 }
 
 static void
@@ -928,6 +960,8 @@ main(void)
         cmocka_unit_test(account_page_rejects_broken_json),
         cmocka_unit_test(account_page_rejects_single_quotes),
         cmocka_unit_test(account_page_rejects_non_json_numbers),
+        cmocka_unit_test(account_page_rejects_leading_zeros),
+        cmocka_unit_test(account_page_accepts_zeros_inside_numbers),
         cmocka_unit_test(account_page_rejects_raw_control_bytes),
         cmocka_unit_test(account_page_rejects_invalid_utf8),
         cmocka_unit_test(account_page_rejects_overlong_utf8),
