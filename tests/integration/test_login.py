@@ -76,8 +76,9 @@ def test_login_reuses_one_connection(pam, portal):
 
 
 def test_parallel_lanes_bound_connections(pam, portal):
-    """Three role listings over two lanes: two TLS connections, each reused."""
-    pam.auth_service(*portal_args(portal, "allow=*:ReadOnly", "max_parallel=2"))
+    """Three role listings over two lanes: two TLS connections, each reused.
+    Only the last account holds Billing, so no listing can be dropped."""
+    pam.auth_service(*portal_args(portal, "allow=*:Billing", "max_parallel=2"))
 
     login = pam.run()
 
