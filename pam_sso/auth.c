@@ -134,7 +134,7 @@ fail_with(struct attempt *attempt, enum sso_status status,
     return pamret;
 }
 
-/* What the role search knows of the choice so far. */
+/* The state of the choice while the role search runs. */
 struct choice {
     const struct sso_options *opts;
     size_t examined;        /* roles already ranked */

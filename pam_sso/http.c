@@ -4,8 +4,8 @@
  *
  * Requests run on libcurl's multi interface over a fixed number of lanes,
  * each an easy handle with at most one request in flight.  A lane keeps
- * its connection alive between requests, so a login sets up one TLS
- * connection per lane it uses; with HTTP/2 the lanes share one.  The settings below are fixed: nothing a
+ * its connection alive between requests.  So a login sets up one TLS
+ * connection per lane it uses, and with HTTP/2 the lanes share one.  The settings below are fixed: nothing a
  * user controls (proxy variables, redirects, other URL schemes) can steer a
  * request that carries the access token.
  *
@@ -452,9 +452,9 @@ sso_http_new(const char *ca_pem, size_t ca_length, const char *proxy,
     }
 
     /* libcurl sizes its cache of idle connections by the handles added at
-     * the moment, which is few between requests, and would close the
-     * lanes' connections; one per lane is kept instead, and no more are
-     * opened to the portal than there are lanes. */
+     * the moment, which are few between requests, so it would close the
+     * lanes' connections.  The cache keeps one per lane instead, and no
+     * more connections to the portal are opened than there are lanes. */
     curl_multi_setopt(http->multi, CURLMOPT_MAXCONNECTS, (long) http->lane_count);
     curl_multi_setopt(http->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
                       (long) http->lane_count);
@@ -506,22 +506,28 @@ queue_free(struct call_queue *queue)
         call_free(call);
 }
 
+/* Take LANE's call off the multi handle and return it; the easy handle
+ * keeps no pointer to the call's token header. */
+static struct call *
+detach_lane(struct sso_http *http, struct lane *lane)
+{
+    struct call *call = lane->call;
+
+    curl_multi_remove_handle(http->multi, lane->curl);
+    curl_easy_setopt(lane->curl, CURLOPT_HTTPHEADER, NULL);
+    lane->call = NULL;
+    http->in_flight--;
+    return call;
+}
+
 void
 sso_http_cancel(struct sso_http *http)
 {
     unsigned int i;
 
-    for (i = 0; i < http->lane_count; i++) {
-        struct lane *lane = &http->lanes[i];
-
-        if (lane->call == NULL)
-            continue;
-        curl_multi_remove_handle(http->multi, lane->curl);
-        curl_easy_setopt(lane->curl, CURLOPT_HTTPHEADER, NULL);
-        call_free(lane->call);
-        lane->call = NULL;
-    }
-    http->in_flight = 0;
+    for (i = 0; i < http->lane_count; i++)
+        if (http->lanes[i].call != NULL)
+            call_free(detach_lane(http, &http->lanes[i]));
     queue_free(&http->waiting);
     queue_free(&http->finished);
 }
@@ -689,13 +695,9 @@ describe_failure(const struct lane *lane, CURLcode code, struct call *call)
 static void
 settle(struct sso_http *http, struct lane *lane, CURLcode code)
 {
-    struct call *call = lane->call;
+    struct call *call = detach_lane(http, lane);
     uint64_t wake_ms;
 
-    curl_multi_remove_handle(http->multi, lane->curl);
-    curl_easy_setopt(lane->curl, CURLOPT_HTTPHEADER, NULL);
-    lane->call = NULL;
-    http->in_flight--;
     call->attempts++;
 
     if (code != CURLE_OK && is_connection_failure(code) && !call->reconnected
@@ -750,17 +752,10 @@ expire_all(struct sso_http *http)
     struct call *call;
     unsigned int i;
 
-    for (i = 0; i < http->lane_count; i++) {
-        struct lane *lane = &http->lanes[i];
-
-        if (lane->call == NULL)
-            continue;
-        curl_multi_remove_handle(http->multi, lane->curl);
-        curl_easy_setopt(lane->curl, CURLOPT_HTTPHEADER, NULL);
-        finish_call(http, lane->call, SSO_HTTP_UNAVAILABLE, TIMED_OUT);
-        lane->call = NULL;
-    }
-    http->in_flight = 0;
+    for (i = 0; i < http->lane_count; i++)
+        if (http->lanes[i].call != NULL)
+            finish_call(http, detach_lane(http, &http->lanes[i]),
+                        SSO_HTTP_UNAVAILABLE, TIMED_OUT);
     while ((call = queue_pop(&http->waiting)) != NULL)
         finish_call(http, call, SSO_HTTP_UNAVAILABLE, TIMED_OUT);
 }
