@@ -272,7 +272,11 @@ def test_su_exports_credentials_to_shell(su_services, su_user, portal):
     assert_region_exported(run)
     assert run.env["USER"] == su_user.pw_name
     assert run.env["HOME"] == su_user.pw_dir
-    assert [r["token"] for r in portal.requests()] == [TOKEN] * 5
+    # The number of role listings varies: the module drops those that can
+    # no longer change its choice.
+    requests = portal.requests()
+    assert requests[-1]["op"] == "GetRoleCredentials"
+    assert {r["token"] for r in requests} == {TOKEN}
 
 
 def test_su_keeps_caller_environment(su_services, su_user):
