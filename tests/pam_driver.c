@@ -228,7 +228,9 @@ authenticate_in_child(pam_handle_t *pamh)
         for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
             fputs(list[i], out);
             fputc('\0', out);
+            free(list[i]);
         }
+        free(list);
         fclose(out);
 
         /* exit, not sshd's _exit, so that pam_wrapper's exit handler

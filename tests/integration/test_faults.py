@@ -93,7 +93,8 @@ def padded_listing(size):
     pytest.param("aoa\u00e9abc".encode(), UNPRINTABLE_REASON, id="non-ascii"),
     pytest.param(b"\0" + TOKEN.encode(), "empty token", id="leading-nul"),
     pytest.param(b"\0", "empty token", id="nul-only"),
-    pytest.param(b"x" * MEBIBYTE, "token longer than 8192 bytes", id="one-mebibyte"),
+    pytest.param(b"x" * MEBIBYTE, "token longer than 8192 bytes", id="one-mebibyte",
+                 marks=pytest.mark.valgrind),
 ])
 def test_hostile_token_never_sent(pam, portal, token, reason):
     pam.auth_service(*portal_args(portal, "allow=*:*"))
@@ -107,6 +108,7 @@ def test_hostile_token_never_sent(pam, portal, token, reason):
     assert portal.connection_counts()["accepted"] == 0
 
 
+@pytest.mark.valgrind
 def test_token_ends_at_nul_byte(pam, portal):
     """A conversation reply is a C string (struct pam_response's resp), so
     the module receives only the bytes before a NUL.  The driver copies
@@ -123,6 +125,7 @@ def test_token_ends_at_nul_byte(pam, portal):
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+@pytest.mark.valgrind
 def test_oversized_body_cut_off(pam, portal, chunked):
     # The body is valid JSON that lists account A, so only the size cap can
     # reject it.
@@ -156,6 +159,7 @@ def test_body_size_limit_boundary(pam, portal, chunked, size, expected):
         assert decision_reason(login).endswith("response larger than 1048576 bytes")
 
 
+@pytest.mark.valgrind
 def test_chunked_responses_log_in(pam, portal):
     inject(portal, {"chunked": True})
     pam.auth_service(*portal_args(portal, "allow=*:ReadOnly"))
@@ -167,6 +171,7 @@ def test_chunked_responses_log_in(pam, portal):
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+@pytest.mark.valgrind
 def test_body_cut_short_fails(pam, portal, chunked):
     # The bytes that arrive form a complete listing, and only the HTTP
     # framing shows that more bytes were due.
@@ -198,6 +203,7 @@ def test_stalled_body_times_out(pam, portal, chunked):
     assert ops(portal) == ["ListAccounts"]
 
 
+@pytest.mark.valgrind
 def test_brief_stall_still_logs_in(pam, portal):
     inject(portal, {"op": "ListAccounts", "stall_after_bytes": 10, "delay": 0.5})
     pam.auth_service(*portal_args(portal, "allow=*:ReadOnly", "timeout=5"))
@@ -212,6 +218,7 @@ def test_brief_stall_still_logs_in(pam, portal):
 
 
 @pytest.mark.parametrize("op", ["ListAccounts", "ListAccountRoles"])
+@pytest.mark.valgrind
 def test_endless_pages_stop_at_bound(pam, portal, op):
     faults = [] if op == "ListAccounts" else [body_fault("ListAccounts", ACCOUNTS_BODY)]
     inject(portal, *faults, endless_pages=True)
@@ -283,7 +290,7 @@ def test_fault_body_baseline_logs_in(pam, portal, op, body):
     pytest.param(b"\xc0\xaf", id="overlong"),
     pytest.param(b"\xed\xa0\x80", id="surrogate"),
     pytest.param(b"\xf4\x90\x80\x80", id="above-max"),
-    pytest.param(b"\xe2\x98", id="truncated"),
+    pytest.param(b"\xe2\x98", id="truncated", marks=pytest.mark.valgrind),
     pytest.param(b"\xff", id="invalid-byte"),
 ])
 def test_invalid_utf8_is_unavailable(pam, portal, raw):
@@ -312,7 +319,8 @@ def assert_malformed(login, portal, op):
 @pytest.mark.parametrize("op, body", [
     pytest.param("ListAccounts", json.dumps({"accountList": {"accountId": ACCOUNT_A}}),
                  id="account-list-object"),
-    pytest.param("ListAccounts", '{"accountList": null}', id="account-list-null"),
+    pytest.param("ListAccounts", '{"accountList": null}', id="account-list-null",
+                 marks=pytest.mark.valgrind),
     pytest.param("ListAccounts", json.dumps({"accountList": [ACCOUNT_A]}),
                  id="account-item-string"),
     pytest.param("ListAccounts", '{"accountList": [{"accountId": null}]}',
@@ -320,7 +328,8 @@ def assert_malformed(login, portal, op):
     pytest.param("ListAccounts", json.dumps({"accountList": [{"accountId": ACCOUNT_A}],
                                              "nextToken": 2}), id="next-token-number"),
     pytest.param("ListAccounts", json.dumps([{"accountId": ACCOUNT_A}]), id="top-level-array"),
-    pytest.param("ListAccountRoles", '{"roleList": "ReadOnly"}', id="role-list-string"),
+    pytest.param("ListAccountRoles", '{"roleList": "ReadOnly"}', id="role-list-string",
+                 marks=pytest.mark.valgrind),
     pytest.param("ListAccountRoles",
                  json.dumps({"roleList": [{"roleName": None, "accountId": ACCOUNT_A}]}),
                  id="role-name-null"),
@@ -333,7 +342,8 @@ def assert_malformed(login, portal, op):
                  id="role-account-number"),
     pytest.param("GetRoleCredentials", json.dumps({"roleCredentials": "ASIAFAULT"}),
                  id="credentials-string"),
-    pytest.param("GetRoleCredentials", '{"roleCredentials": null}', id="credentials-null"),
+    pytest.param("GetRoleCredentials", '{"roleCredentials": null}', id="credentials-null",
+                 marks=pytest.mark.valgrind),
     pytest.param("GetRoleCredentials", credentials_body(expiration=str(EXPIRATION_MS)),
                  id="expiration-string"),
     pytest.param("GetRoleCredentials", credentials_body(expiration=float(EXPIRATION_MS)),
@@ -359,20 +369,20 @@ def test_wrong_json_type_is_unavailable(pam, portal, op, body):
 
 
 @pytest.mark.parametrize("op, body", [
-    pytest.param("ListAccounts", "", id="empty-body"),
+    pytest.param("ListAccounts", "", id="empty-body", marks=pytest.mark.valgrind),
     pytest.param("ListAccounts", "{}", id="account-list"),
     pytest.param("ListAccounts", '{"accountList": [{"accountName": "dev"}]}',
                  id="account-id"),
     pytest.param("ListAccountRoles", '{"nextToken": null}', id="role-list"),
     pytest.param("ListAccountRoles", json.dumps({"roleList": [{"accountId": ACCOUNT_A}]}),
-                 id="role-name"),
+                 id="role-name", marks=pytest.mark.valgrind),
     pytest.param("ListAccountRoles", '{"roleList": [{"roleName": "ReadOnly"}]}',
                  id="role-account-id"),
     pytest.param("GetRoleCredentials", "{}", id="role-credentials"),
     pytest.param("GetRoleCredentials", credentials_body(drop="accessKeyId"), id="key-id"),
     pytest.param("GetRoleCredentials", credentials_body(drop="secretAccessKey"), id="secret"),
     pytest.param("GetRoleCredentials", credentials_body(drop="sessionToken"),
-                 id="session-token"),
+                 id="session-token", marks=pytest.mark.valgrind),
     pytest.param("GetRoleCredentials", credentials_body(drop="expiration"), id="expiration"),
 ])
 def test_missing_field_is_unavailable(pam, portal, op, body):
@@ -394,14 +404,14 @@ def duplicate_member(body, key, value):
 
 @pytest.mark.parametrize("op, body", [
     pytest.param("ListAccounts", duplicate_member(ACCOUNTS_BODY, "accountList", []),
-                 id="account-list"),
+                 id="account-list", marks=pytest.mark.valgrind),
     pytest.param("ListAccounts", duplicate_member(ACCOUNTS_BODY, "accountId", ACCOUNT_A),
                  id="account-id-same-value"),
     pytest.param("ListAccountRoles", duplicate_member(ROLES_BODY, "roleName", "Admin"),
                  id="role-name"),
     pytest.param("GetRoleCredentials",
                  duplicate_member(credentials_body(), "roleCredentials", None),
-                 id="role-credentials"),
+                 id="role-credentials", marks=pytest.mark.valgrind),
     pytest.param("GetRoleCredentials",
                  duplicate_member(credentials_body(), "accessKeyId", "ASIAOTHERKEY00000001"),
                  id="key-id"),
@@ -433,12 +443,14 @@ MALFORMED_CREDENTIALS = "fetching role credentials failed: GetRoleCredentials: m
 @pytest.mark.parametrize("expiration, reason", [
     pytest.param(lambda now: now + 3600, IMPLAUSIBLE, id="seconds"),
     pytest.param(lambda now: (now + 3600) * 1_000_000, IMPLAUSIBLE, id="microseconds"),
-    pytest.param(lambda now: (now - 60) * 1000, IMPLAUSIBLE, id="minute-ago"),
+    pytest.param(lambda now: (now - 60) * 1000, IMPLAUSIBLE, id="minute-ago",
+                 marks=pytest.mark.valgrind),
     pytest.param(lambda now: (now + 8 * 86400) * 1000, IMPLAUSIBLE, id="eight-days-ahead"),
     pytest.param(lambda now: (now + 3 * 365 * 86400) * 1000, IMPLAUSIBLE,
                  id="years-ahead"),
     pytest.param(lambda now: 0, MALFORMED_CREDENTIALS, id="zero"),
-    pytest.param(lambda now: -1, MALFORMED_CREDENTIALS, id="negative"),
+    pytest.param(lambda now: -1, MALFORMED_CREDENTIALS, id="negative",
+                 marks=pytest.mark.valgrind),
     pytest.param(lambda now: 2**63 - 1, MALFORMED_CREDENTIALS, id="int64-max"),
     pytest.param(lambda now: 2**64, MALFORMED_CREDENTIALS, id="above-uint64"),
 ])
@@ -495,6 +507,7 @@ def test_retry_after_delays_retry(pam, portal):
     assert 0.95 <= second["time"] - first["time"] < 3
 
 
+@pytest.mark.valgrind
 def test_retry_after_beyond_budget_gives_up(pam, portal):
     inject(portal, {"op": "ListAccounts", "status": 429, "headers": {"Retry-After": "30"}})
     pam.auth_service(*portal_args(portal, "allow=*:*", "timeout=3"))
@@ -543,6 +556,7 @@ def test_client_error_not_retried(pam, portal, status, code):
     assert ops(portal) == ["ListAccounts"]
 
 
+@pytest.mark.valgrind
 def test_dropped_connection_retried_once(pam, portal):
     inject(portal, {"op": "ListAccounts", "close": True, "times": 1})
     pam.auth_service(*portal_args(portal, "allow=*:ReadOnly"))
@@ -629,6 +643,7 @@ def test_redirect_not_followed(pam, portal, bystander, status, target):
     assert bystander.connection_counts()["accepted"] == 0
 
 
+@pytest.mark.valgrind
 def test_credentials_redirect_not_followed(pam, portal):
     location = f"{portal.url}/federation/credentials?role_name=ReadOnly&account_id={ACCOUNT_A}"
     inject(portal, {"op": "GetRoleCredentials", "status": 307, "times": 1,

@@ -26,6 +26,7 @@ def ops(server):
     return [request["op"] for request in server.requests()]
 
 
+@pytest.mark.valgrind
 def test_login_exports_each_variable(pam, portal):
     pam.auth_service(*portal_args(portal, "allow=*:ReadOnly", "aws_region=eu-central-1"))
 
@@ -107,6 +108,7 @@ def test_login_logs_decision_without_secrets(pam, portal):
     assert secrets["sessionToken"] not in everything
 
 
+@pytest.mark.valgrind
 def test_accounts_over_pages_role_on_last(pam, certdir, tmp_path):
     from portal_server import MockPortal
 
@@ -127,6 +129,7 @@ def test_accounts_over_pages_role_on_last(pam, certdir, tmp_path):
         assert all("next_token" in r["query"] for r in listings[1:])
 
 
+@pytest.mark.valgrind
 def test_roles_over_pages(pam, certdir, tmp_path):
     from portal_server import MockPortal
 
@@ -144,6 +147,7 @@ def test_roles_over_pages(pam, certdir, tmp_path):
         assert ops(server).count("ListAccountRoles") == 3
 
 
+@pytest.mark.valgrind
 def test_rejected_token_is_auth_err(pam, portal):
     pam.auth_service(*portal_args(portal, "allow=*:*"))
 
@@ -157,6 +161,7 @@ def test_rejected_token_is_auth_err(pam, portal):
     assert ops(portal) == ["ListAccounts"]
 
 
+@pytest.mark.valgrind
 def test_no_allowed_role_is_auth_err(pam, portal):
     pam.auth_service(*portal_args(portal, "allow=*:Admin"))
 
@@ -189,6 +194,7 @@ def test_exact_account_rule_skips_account_listing(pam, portal):
     assert portal.requests()[0]["query"]["account_id"] == "444444444444"
 
 
+@pytest.mark.valgrind
 def test_role_option_selects_role(pam, portal):
     pam.auth_service(*portal_args(portal, "allow=*:*", f"role={ACCOUNT_B}:Admin"))
 
@@ -253,6 +259,7 @@ def write_config(path, text, mode=0o644, uid=0):
     return path
 
 
+@pytest.mark.valgrind
 def test_config_file_instead_of_arguments(pam, portal, tmp_path):
     config = write_config(tmp_path / "pam_sso.conf",
                           "# bastion settings\n"
@@ -327,6 +334,7 @@ def test_missing_allow_is_service_err(pam, portal):
     ("timeout=61", "option 'timeout'"),
     ("allow=abc:Role", "option 'allow': account must be digits and '*'"),
 ])
+@pytest.mark.valgrind
 def test_bad_option_is_service_err(pam, portal, argument, logged):
     pam.auth_service(*portal_args(portal, "allow=*:*", argument))
 
@@ -346,6 +354,7 @@ def test_http_endpoint_is_service_err(pam, portal):
     assert any("must start with https://" in line for line in login.logs)
 
 
+@pytest.mark.valgrind
 def test_use_first_pass_takes_stored_token(pam, portal):
     args = " ".join(portal_args(portal, "allow=*:ReadOnly", "use_first_pass"))
     pam.service(f"auth required {{wrapper}}/pam_set_items.so\n"
@@ -420,6 +429,7 @@ def test_stalled_portal_fails_within_timeout(pam, portal):
     assert any("Timeout was reached" in line for line in login.logs)
 
 
+@pytest.mark.valgrind
 def test_unknown_ca_is_refused(pam, portal, certdir):
     pam.auth_service(f"endpoint={portal.url}", f"ca_file={certdir}/other-ca.pem",
                      "allow=*:*", f"config={certdir}/empty.conf")
@@ -430,6 +440,7 @@ def test_unknown_ca_is_refused(pam, portal, certdir):
     assert ops(portal) == []
 
 
+@pytest.mark.valgrind
 def test_server_error_retried_then_succeeds(pam, portal):
     scenario = standard_scenario()
     scenario["faults"] = [{"op": "ListAccounts", "status": 503, "times": 1}]
@@ -456,6 +467,7 @@ def test_persistent_server_error_is_unavailable(pam, portal):
     assert ops(portal).count("GetRoleCredentials") >= 2
 
 
+@pytest.mark.valgrind
 def test_bad_request_is_auth_err_with_type(pam, portal):
     scenario = standard_scenario()
     scenario["faults"] = [{"op": "ListAccounts", "status": 400,
@@ -470,6 +482,7 @@ def test_bad_request_is_auth_err_with_type(pam, portal):
     assert ops(portal) == ["ListAccounts"]
 
 
+@pytest.mark.valgrind
 def test_forbidden_credentials_is_auth_err(pam, portal):
     scenario = standard_scenario()
     scenario["faults"] = [{"op": "GetRoleCredentials", "status": 403,
@@ -514,6 +527,7 @@ def test_malformed_listing_is_unavailable(pam, portal, body):
     assert any("ListAccounts: malformed response" in line for line in login.logs)
 
 
+@pytest.mark.valgrind
 def test_expired_credentials_are_refused(pam, portal):
     scenario = standard_scenario()
     role = scenario["tokens"][TOKEN]["accounts"][1]["roles"][0]
@@ -557,6 +571,7 @@ def test_malformed_token_rejected_before_network(pam, portal, token, reason):
     assert ops(portal) == []
 
 
+@pytest.mark.valgrind
 def test_failing_conversation_is_conv_err(pam, portal):
     pam.auth_service(*portal_args(portal, "allow=*:*"))
 
@@ -566,6 +581,7 @@ def test_failing_conversation_is_conv_err(pam, portal):
     assert ops(portal) == []
 
 
+@pytest.mark.valgrind
 def test_missing_conversation_is_conv_err(pam, portal):
     pam.auth_service(*portal_args(portal, "allow=*:*"))
 
@@ -592,6 +608,7 @@ def test_session_ignored_without_sso_login(pam, portal):
     assert ops(portal) == []
 
 
+@pytest.mark.valgrind
 def test_session_steps_succeed_after_sso_login(pam, portal):
     pam.auth_service(*portal_args(portal, "allow=*:ReadOnly"))
 
@@ -694,6 +711,7 @@ def test_wrong_endpoint_path_is_unavailable(pam, portal):
     assert any("ListAccounts: HTTP 404" in line for line in login.logs)
 
 
+@pytest.mark.valgrind
 def test_failed_retry_clears_earlier_success(pam, portal):
     """A second authentication on the same handle that fails must not leave
     the first one's credentials behind."""
@@ -724,6 +742,7 @@ def test_role_listing_cut_short_counts_nothing(pam, certdir, tmp_path):
         assert ops(server) == ["ListAccounts", "ListAccountRoles", "ListAccountRoles"]
 
 
+@pytest.mark.valgrind
 def test_delete_cred_removes_credentials(pam, portal):
     pam.auth_service(*portal_args(portal, "allow=*:ReadOnly"))
 
@@ -764,6 +783,7 @@ def test_failed_login_asks_for_fail_delay(pam, portal):
     assert 1_000_000 <= usec <= 3_000_000
 
 
+@pytest.mark.valgrind
 def test_unrequested_replies_are_freed(pam, portal):
     """A conversation that answers the module's error message too; under
     valgrind or ASan a leak of that reply fails the run."""

@@ -5,6 +5,8 @@ reverse of su, and copies the PAM environment into the shell after both.  pam_ss
 must be in place whichever of the two steps comes first.
 """
 
+import pytest
+
 from conftest import ACCOUNT_A, PAM_SUCCESS, TOKEN, portal_args, standard_scenario
 from test_login import assert_exported
 
@@ -28,6 +30,7 @@ def test_session_before_setcred_exports(pam, portal):
     assert login.env["AWS_DEFAULT_REGION"] == REGION
 
 
+@pytest.mark.valgrind
 def test_session_before_setcred_then_teardown(pam, portal):
     pam.auth_service(*portal_args(portal, "allow=*:ReadOnly", f"aws_region={REGION}"))
 

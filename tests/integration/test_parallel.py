@@ -43,6 +43,7 @@ def most_in_flight(times, delay):
     return max(sum(1 for t in times if start <= t < start + delay * 0.9) for start in times)
 
 
+@pytest.mark.valgrind
 def test_role_listings_stay_within_bound(pam, slow_listings):
     pam.auth_service(*portal_args(slow_listings, "allow=*:ReadOnly", "max_parallel=4"))
 
@@ -69,6 +70,7 @@ def test_one_lane_lists_one_account_at_a_time(pam, slow_listings):
     assert slow_listings.connection_counts()["tls_handshakes"] == 1
 
 
+@pytest.mark.valgrind
 def test_roles_listed_while_accounts_still_paging(pam, certdir, tmp_path):
     """An account's roles are listed as soon as the page naming it arrives,
     while later ListAccounts pages are still on their way."""
@@ -89,6 +91,7 @@ def test_roles_listed_while_accounts_still_paging(pam, certdir, tmp_path):
         assert all(r["time"] < second_page["time"] + LISTING_DELAY * 0.9 for r in first_roles)
 
 
+@pytest.mark.valgrind
 def test_exact_rules_skip_account_listing(pam, portal):
     pam.auth_service(*portal_args(portal, f"allow={ACCOUNT_B}:Admin,{ACCOUNT_A}:ReadOnly"))
 
@@ -139,6 +142,7 @@ def test_exact_rule_rejected_token_is_auth_err(pam, portal):
     assert portal.requests()[0]["status"] == 401
 
 
+@pytest.mark.valgrind
 def test_failed_listing_abandons_the_rest(pam, slow_listings):
     """One account's listing failing for good fails the login; nothing is
     fetched with what the other listings found."""
@@ -156,6 +160,7 @@ def test_failed_listing_abandons_the_rest(pam, slow_listings):
     assert any("ListAccountRoles: HTTP 400" in line for line in login.logs)
 
 
+@pytest.mark.valgrind
 def test_throttled_listing_retried_in_parallel(pam, certdir, tmp_path):
     scenario = many_accounts(6)
     scenario["faults"] = [{"op": "ListAccountRoles", "account_id": "500000000002",
@@ -172,6 +177,7 @@ def test_throttled_listing_retried_in_parallel(pam, certdir, tmp_path):
         assert_exported(login, scenario, TOKEN, "500000000005", "ReadOnly")
 
 
+@pytest.mark.valgrind
 def test_certain_choice_stops_other_listings(pam, certdir, tmp_path):
     """Once every account is known and the lowest one holds the role, the
     choice is certain: its credentials are fetched without waiting for the
@@ -191,6 +197,7 @@ def test_certain_choice_stops_other_listings(pam, certdir, tmp_path):
         assert len(fetched) == 1
 
 
+@pytest.mark.valgrind
 def test_uncertain_choice_waits_for_lower_accounts(pam, certdir, tmp_path):
     """The holder has the highest id: a slow lower account might still hold
     a better match, so the login waits for it."""

@@ -4,6 +4,8 @@ whatever proxy variables the process environment holds."""
 import socket
 import time
 
+import pytest
+
 from conftest import (PAM_AUTHINFO_UNAVAIL, PAM_SERVICE_ERR, PAM_SUCCESS, portal_args)
 from connect_proxy import ConnectProxy
 
@@ -14,6 +16,7 @@ def closed_port_url():
         return f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
+@pytest.mark.valgrind
 def test_login_tunnels_through_configured_proxy(pam, portal):
     dead = closed_port_url()
     with ConnectProxy() as proxy:

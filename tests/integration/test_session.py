@@ -56,6 +56,7 @@ def wait_for(predicate, seconds=10):
     return predicate()
 
 
+@pytest.mark.valgrind
 def test_logout_once_after_split_auth(pam, portal, tmp_path):
     state_dir = tmp_path / "state"
     session_service(pam, portal, state_dir)
@@ -78,6 +79,7 @@ def test_logout_once_after_split_auth(pam, portal, tmp_path):
     assert any("logout: token revoked: user=alice" in line for line in login.logs)
 
 
+@pytest.mark.valgrind
 def test_state_private_while_open(pam, portal, tmp_path):
     state_dir = tmp_path / "state"
     session_service(pam, portal, state_dir)
@@ -160,6 +162,7 @@ def test_failed_logout_not_repeated(pam, certdir, tmp_path):
     assert state_files(state_dir) == []
 
 
+@pytest.mark.valgrind
 def test_failed_logout_session_error(pam, certdir, tmp_path):
     from portal_server import MockPortal
     scenario = standard_scenario()
@@ -170,6 +173,7 @@ def test_failed_logout_session_error(pam, certdir, tmp_path):
     assert login.steps["close"] == PAM_SESSION_ERR
 
 
+@pytest.mark.valgrind
 def test_logout_revoked_token_done(pam, certdir, tmp_path):
     from portal_server import MockPortal
     scenario = standard_scenario()
@@ -182,6 +186,7 @@ def test_logout_revoked_token_done(pam, certdir, tmp_path):
     assert any("no longer accepts the token" in line for line in login.logs)
 
 
+@pytest.mark.valgrind
 def test_shadow_login_order(pam, portal, tmp_path):
     """login(1) opens the session before setcred."""
     state_dir = tmp_path / "state"
@@ -194,6 +199,7 @@ def test_shadow_login_order(pam, portal, tmp_path):
     assert state_files(state_dir) == []
 
 
+@pytest.mark.valgrind
 def test_retry_drops_first_state(pam, portal, tmp_path):
     state_dir = tmp_path / "state"
     session_service(pam, portal, state_dir, allow="*:Billing")
@@ -205,6 +211,7 @@ def test_retry_drops_first_state(pam, portal, tmp_path):
     assert state_files(state_dir) == []
 
 
+@pytest.mark.valgrind
 def test_failed_auth_keeps_no_state(pam, portal, tmp_path):
     state_dir = tmp_path / "state"
     session_service(pam, portal, state_dir, allow="*:NoSuchRole")
@@ -216,6 +223,7 @@ def test_failed_auth_keeps_no_state(pam, portal, tmp_path):
     assert "PAM_SSO_STATE" not in login.env
 
 
+@pytest.mark.timing
 def test_dead_session_swept_after_expiry(pam, certdir, tmp_path):
     from portal_server import MockPortal
     scenario, expiration_ms = short_lived_scenario(3)
@@ -240,6 +248,7 @@ def test_dead_session_swept_after_expiry(pam, certdir, tmp_path):
         assert logouts(server) == []
 
 
+@pytest.mark.timing
 def test_unclaimed_swept_after_expiry(pam, certdir, tmp_path):
     """Authentication alone, with no session step to claim the file."""
     from portal_server import MockPortal
@@ -257,6 +266,7 @@ def test_unclaimed_swept_after_expiry(pam, certdir, tmp_path):
         assert state_files(state_dir) == []
 
 
+@pytest.mark.timing
 def test_live_session_keeps_state(pam, certdir, tmp_path):
     """A session may outlive its credentials; its token is still revoked
     when it closes."""
@@ -302,6 +312,7 @@ def test_unsafe_state_dir_rejected(pam, portal, tmp_path, problem):
     assert any("the logout state cannot be kept" in line for line in login.logs)
 
 
+@pytest.mark.valgrind
 def test_state_dir_parent_shared_rejected(pam, portal, tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir()
