@@ -107,7 +107,7 @@ sso_token_valid(const char *token, const char **reason)
     }
     if (!sso_is_printable(token, length, false)) {
         /* sshd's stand-in reply for unknown users and refused root
-         * logins ends here too, so the log line says so. */
+         * logins ends here too, so the log line names that cause. */
         *reason = "token contains a space or a byte outside printable ASCII "
                   "(also what sshd sends for unknown users and refused "
                   "root logins)";

@@ -41,7 +41,7 @@ struct sso_http_response {
  * from sso_http_now_ms()).  CA_PEM, if not NULL, is a PEM bundle of
  * CA_LENGTH bytes that replaces the system's CA store; it is copied.
  * PROXY, if not NULL, is the http:// proxy to tunnel through; without it
- * no proxy is used, whatever the process environment says.  At most LANES
+ * no proxy is used, whatever the process environment contains.  At most LANES
  * requests are in flight at once, each lane keeping its connection alive
  * between requests.  Returns NULL when out of memory or libcurl fails to
  * start.

@@ -20,8 +20,8 @@
 
 /* Requests in flight at once.  Ten lanes list 500 accounts in 50 rounds,
  * a tenth of the sequential time, while a login's burst stays at the
- * connection count botocore's own pool allows one client by default; 429
- * answers are retried with backoff inside the same budget. */
+ * connection count botocore's own pool allows one client by default.  429
+ * responses are retried with backoff inside the same budget. */
 #define SSO_PARALLEL_DEFAULT 10
 #define SSO_PARALLEL_MIN 1
 #define SSO_PARALLEL_MAX 32

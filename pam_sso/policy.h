@@ -52,9 +52,10 @@ bool sso_rules_match_account(const struct sso_rule_list *rules,
                              const char *account_id);
 
 /*
- * When every rule names one exact account, put each distinct account id
- * once into IDS (room for SSO_RULES_MAX, borrowed from RULES) and return
- * their number; return 0 when any rule's account has a '*'.
+ * Collect the accounts of rules that each name one exact account.  Each
+ * distinct id goes once into IDS (room for SSO_RULES_MAX, borrowed from
+ * RULES), and their number is returned.  Returns 0 when any rule's account
+ * has a '*'.
  */
 size_t sso_rules_exact_accounts(const struct sso_rule_list *rules,
                                 char **ids);
@@ -66,10 +67,10 @@ bool sso_role_ranks_before(const struct sso_rule_list *rules,
                            const struct sso_role_ref *b);
 
 /*
- * Whether CHOSEN, the role sso_select_role() picked from what is known so
+ * Whether CHOSEN, the role sso_select_role() picked from the roles known so
  * far, stays the choice whatever the accounts in PENDING (COUNT ids whose
- * roles are not known yet) turn out to hold: none of them matches an
- * earlier rule, or CHOSEN's rule with a smaller account id.
+ * roles are not known yet) contain.  That is so when none of them matches
+ * an earlier rule, or CHOSEN's rule with a smaller account id.
  */
 bool sso_choice_is_final(const struct sso_rule_list *rules,
                          const struct sso_role_ref *chosen,

@@ -64,9 +64,9 @@ typedef bool (*sso_search_settled)(void *context,
  * Append to ROLES every role visible to TOKEN in the accounts of interest,
  * listing the accounts' roles in parallel.  With EXACT_IDS (EXACT_COUNT
  * account ids) those accounts are the ones of interest and ListAccounts is
- * not called; otherwise every page of ListAccounts is read and each listed
- * account that WANTED accepts (called with CONTEXT) is of interest, its
- * roles listed as soon as its page arrives.  A 403 or 404 on one account
+ * not called.  Otherwise every page of ListAccounts is read, and each
+ * listed account that WANTED accepts (called with CONTEXT) is of interest;
+ * its roles are listed as soon as its page arrives.  A 403 or 404 on one account
  * means no role is visible there.  Each account's roles count only when
  * all their pages arrived; any other failure fails the whole search.  The
  * search ends early, dropping the listings still running, once SETTLED

@@ -139,14 +139,15 @@ claim_state(struct step *step)
     char name[SSO_STATE_NAME_MAX];
     char claimed[SSO_STATE_NAME_MAX];
     char error[SSO_STATE_ERROR_MAX];
-    const void *held = NULL;
+    const void *claimed_name = NULL;
     const char *user = get_user(step->pamh);
     char *copy;
 
     if (!take_name_from_env(step->pamh, name))
         return;
-    if (pam_get_data(step->pamh, SSO_DATA_STATE, &held) == PAM_SUCCESS
-        && held != NULL) {
+    if (pam_get_data(step->pamh, SSO_DATA_STATE, &claimed_name)
+            == PAM_SUCCESS
+        && claimed_name != NULL) {
         sso_log(step->pamh, LOG_WARNING, "ignored a second %s variable",
                 SSO_STATE_VARIABLE);
         return;
@@ -233,13 +234,14 @@ close_state(struct step *step)
     char name[SSO_STATE_NAME_MAX];
     char error[SSO_STATE_ERROR_MAX];
     struct sso_state state = { NULL, NULL, NULL, NULL };
-    const void *held = NULL;
+    const void *claimed_name = NULL;
     const char *user = get_user(step->pamh);
     int pamret = PAM_SESSION_ERR;
 
-    if (pam_get_data(step->pamh, SSO_DATA_STATE, &held) == PAM_SUCCESS
-        && held != NULL) {
-        snprintf(name, sizeof(name), "%s", (const char *) held);
+    if (pam_get_data(step->pamh, SSO_DATA_STATE, &claimed_name)
+            == PAM_SUCCESS
+        && claimed_name != NULL) {
+        snprintf(name, sizeof(name), "%s", (const char *) claimed_name);
         pam_set_data(step->pamh, SSO_DATA_STATE, NULL, NULL);
     } else if (!take_name_from_env(step->pamh, name)) {
         return PAM_IGNORE;

@@ -41,7 +41,7 @@ bool sso_state_name_valid(const char *name);
  * Write a new state file in DIR, creating DIR (mode 0700) if missing: the
  * TOKEN that USER logged in with at the portal PORTAL_URL, reached with the
  * CA bundle CA_FILE (NULL for the system store).  The file is swept once
- * EXPIRY (Unix seconds) has passed and no live process holds it.  Its name
+ * EXPIRY (Unix seconds) has passed and no live process claimed it.  Its name
  * goes to NAME (SSO_STATE_NAME_MAX bytes).  Returns 0, or -1 with the
  * reason in ERROR (SSO_STATE_ERROR_MAX bytes).
  */

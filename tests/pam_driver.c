@@ -9,7 +9,7 @@
  *   PROMPT <style> <text>     a prompt the module sent
  *   INFO <text> / ERROR <text>
  *   STEP <name> <code> <PAM error text>
- *   FAIL_DELAY <code> <usec>  the delay libpam asks for after a failure
+ *   FAIL_DELAY <code> <usec>  the delay libpam requests after a failure
  *   ENV <NAME=value>          the PAM environment after the last step
  *
  * --no-conv installs a conversation without a function, as cron-style
@@ -43,7 +43,7 @@ struct driver {
     size_t token_count;
     size_t prompts;            /* echo-off prompts answered so far */
     bool fail_conversation;    /* the conversation fails every call */
-    bool reply_to_messages;    /* answer info and error messages too */
+    bool reply_to_messages;    /* reply to info and error messages too */
     bool mask;                 /* hide secret values when printing ENV */
 };
 
@@ -110,7 +110,7 @@ converse(int count, const struct pam_message **messages,
             break;
         }
 
-        /* A reply nobody asked for, which the module must free. */
+        /* An unrequested reply, which the module must free. */
         if (driver->reply_to_messages && replies[i].resp == NULL
             && (message->msg_style == PAM_ERROR_MSG
                 || message->msg_style == PAM_TEXT_INFO))

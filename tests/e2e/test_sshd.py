@@ -506,7 +506,7 @@ def test_shipped_config_logs_in_and_out(portal, sshd, ssh, user, public_dir, wor
     state_dir = os.path.join(public_dir, "state")
     service = shipped_pam_service(*logout_args(portal, state_dir))
     assert service.count(MODULE) == 2
-    # The user's own group stands in for pam-sso.
+    # The user's own group replaces pam-sso.
     sshd.start(service, sshd_drop_in=shipped_drop_in(workdir, user.name))
 
     result = ssh.run(user, TOKEN, "env")
@@ -523,7 +523,7 @@ def test_shipped_config_logs_in_and_out(portal, sshd, ssh, user, public_dir, wor
 
 def test_shipped_config_keeps_other_accounts_out(portal, sshd, ssh, user, other_user,
                                                  workdir, motd_file):
-    """An account outside the AllowGroups group gets sshd's junk answer in
+    """An account outside the AllowGroups group gets sshd's junk reply in
     place of its token, so no token of its user reaches the portal."""
     service = shipped_pam_service(*portal_args(portal, "allow=*:*"))
     sshd.start(service, sshd_drop_in=shipped_drop_in(workdir, user.name))

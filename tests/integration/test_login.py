@@ -41,7 +41,7 @@ def test_login_exports_each_variable(pam, portal):
 
 
 def test_login_sends_wire_protocol(pam, portal):
-    # Only the last account holds the role, so every listing must finish
+    # Only the last account has the role, so every listing must finish
     # before the choice is certain.
     pam.auth_service(*portal_args(portal, "allow=*:Billing"))
 
@@ -78,7 +78,7 @@ def test_login_reuses_one_connection(pam, portal):
 
 def test_parallel_lanes_bound_connections(pam, portal):
     """Three role listings over two lanes: two TLS connections, each reused.
-    Only the last account holds Billing, so no listing can be dropped."""
+    Only the last account has Billing, so no listing can be dropped."""
     pam.auth_service(*portal_args(portal, "allow=*:Billing", "max_parallel=2"))
 
     login = pam.run()
@@ -785,7 +785,7 @@ def test_failed_login_asks_for_fail_delay(pam, portal):
 
 @pytest.mark.valgrind
 def test_unrequested_replies_are_freed(pam, portal):
-    """A conversation that answers the module's error message too; under
+    """A conversation that also replies to the module's error message; under
     valgrind or ASan a leak of that reply fails the run."""
     pam.auth_service(*portal_args(portal, "allow=*:NoSuchRole"))
 

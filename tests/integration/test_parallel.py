@@ -16,8 +16,8 @@ def ops(server):
 
 
 def many_accounts(count, holder=None):
-    """TOKEN sees COUNT accounts with a Viewer role each.  Account number
-    HOLDER (the last one by default) also has ReadOnly; being the highest id,
+    """TOKEN can list COUNT accounts with a Viewer role each.  Account number
+    HOLDER (the last one by default) also has ReadOnly.  Because it has the highest id,
     it is certain to be chosen only once every other listing is in."""
     holder = count - 1 if holder is None else holder
     scenario = standard_scenario()
@@ -36,8 +36,9 @@ def slow_listings(certdir, tmp_path):
         yield server
 
 
-def most_in_flight(times, delay):
-    """The most requests that arrived within one DELAY window.  Each takes
+def max_in_flight(times, delay):
+    """Return the maximum number of requests that arrived within one DELAY
+    window.  Each takes
     DELAY to answer, so this counts requests that overlapped."""
     times = sorted(times)
     return max(sum(1 for t in times if start <= t < start + delay * 0.9) for start in times)
@@ -52,7 +53,7 @@ def test_role_listings_stay_within_bound(pam, slow_listings):
     assert login.step("auth") == PAM_SUCCESS
     listings = [r for r in slow_listings.requests() if r["op"] == "ListAccountRoles"]
     assert len(listings) == 12
-    assert most_in_flight([r["time"] for r in listings], LISTING_DELAY) == 4
+    assert max_in_flight([r["time"] for r in listings], LISTING_DELAY) == 4
     # Four lanes: four TLS connections, the first one also used for
     # ListAccounts and GetRoleCredentials.
     assert slow_listings.connection_counts()["tls_handshakes"] == 4
@@ -66,7 +67,7 @@ def test_one_lane_lists_one_account_at_a_time(pam, slow_listings):
 
     assert login.step("auth") == PAM_SUCCESS
     listings = [r for r in slow_listings.requests() if r["op"] == "ListAccountRoles"]
-    assert most_in_flight([r["time"] for r in listings], LISTING_DELAY) == 1
+    assert max_in_flight([r["time"] for r in listings], LISTING_DELAY) == 1
     assert slow_listings.connection_counts()["tls_handshakes"] == 1
 
 
@@ -179,7 +180,7 @@ def test_throttled_listing_retried_in_parallel(pam, certdir, tmp_path):
 
 @pytest.mark.valgrind
 def test_certain_choice_stops_other_listings(pam, certdir, tmp_path):
-    """Once every account is known and the lowest one holds the role, the
+    """Once every account is known and the lowest one has the role, the
     choice is certain: its credentials are fetched without waiting for the
     slow listings of the other accounts."""
     scenario = many_accounts(8, holder=0)

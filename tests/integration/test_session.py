@@ -69,7 +69,8 @@ def test_logout_once_after_split_auth(pam, portal, tmp_path):
     sent = logouts(portal)
     assert len(sent) == 1
     assert sent[0]["token"] == TOKEN
-    assert sent[0]["method"] == "POST" and sent[0]["path"] == "/logout"
+    assert sent[0]["method"] == "POST"
+    assert sent[0]["path"] == "/logout"
     assert sent[0]["body_length"] == 0
     assert sent[0]["headers"].get("content-length") == "0"
     assert "content-type" not in sent[0]["headers"]
@@ -88,12 +89,14 @@ def test_state_private_while_open(pam, portal, tmp_path):
     try:
         assert wait_for(lambda: any(CLAIMED_NAME.match(n) for n in state_files(state_dir)))
         info = os.stat(state_dir)
-        assert stat.S_IMODE(info.st_mode) == 0o700 and info.st_uid == 0
+        assert stat.S_IMODE(info.st_mode) == 0o700
+        assert info.st_uid == 0
         (name,) = state_files(state_dir)
         match = CLAIMED_NAME.match(name)
         assert int(match.group(2)) == process.pid
         file_info = os.stat(state_dir / name)
-        assert stat.S_IMODE(file_info.st_mode) == 0o600 and file_info.st_uid == 0
+        assert stat.S_IMODE(file_info.st_mode) == 0o600
+        assert file_info.st_uid == 0
         assert TOKEN in (state_dir / name).read_text()
         assert logouts(portal) == []
     finally:

@@ -241,7 +241,7 @@ test_sweep_keeps_unexpired_and_live(void **state)
     assert_int_equal(sso_state_claim(fixture->dir, bob, "bob", claimed,
                                      error), 0);
 
-    /* Bob's credentials expired, but this process holds his file. */
+    /* Bob's credentials expired, but this process claimed his file. */
     assert_int_equal(sso_state_sweep(fixture->dir, now, error), 0);
     assert_int_equal(count_entries(fixture->dir, NULL, 0), 2);
 }
