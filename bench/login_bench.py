@@ -7,7 +7,10 @@ portal of tests/mock_portal, which waits "latency_ms" before every response.
 The cases cross the number of accounts the token can list with two allow
 rules: "*:ReadOnly", which makes every account a candidate for
 ListAccountRoles, and "<account id>:ReadOnly", which names one account.
-For each case the same job is also timed with botocore's sso client, one
+By default the module also calls the mock's STS to learn whose
+credentials they are (user_match=exact, the driver's user being the
+scenario's owner alice), and --user-match none leaves that out.  For each
+case the same job is also timed with botocore's sso and sts clients, one
 request at a time.  docs/benchmarks.md explains the columns and keeps the
 results.
 
@@ -122,10 +125,12 @@ def build_scenario(account_counts, latency_ms):
 # pam_sso's options
 
 
-def module_arguments(portal, config_path, rule, account_count, max_parallel):
-    arguments = [f"endpoint={portal.url}", f"ca_file={portal.ca_file}",
-                 f"config={config_path}", f"allow={rule_text(rule, account_count)}",
-                 f"timeout={MODULE_TIMEOUT_S}"]
+def module_arguments(portal, config_path, rule, account_count, max_parallel, user_match):
+    # The mock serves STS GetCallerIdentity at its own URL too.
+    arguments = [f"endpoint={portal.url}", f"sts_endpoint={portal.url}",
+                 f"ca_file={portal.ca_file}", f"config={config_path}",
+                 f"allow={rule_text(rule, account_count)}", f"timeout={MODULE_TIMEOUT_S}",
+                 f"user_match={user_match}"]
     if max_parallel is not None:
         arguments.append(f"max_parallel={max_parallel}")
     return arguments
@@ -136,7 +141,7 @@ def module_accepts_max_parallel(driver, portal, config_path, account_count, max_
     accepted the option.  A module without the option rejects it as an
     unknown option, a configuration error that it logs."""
     driver.configure(module_arguments(portal, config_path, WILDCARD, account_count,
-                                      max_parallel))
+                                      max_parallel, "none"))
     run = driver.run(driver.token_file(account_count, token_for(account_count)),
                      MODULE_TIMEOUT_S + DRIVER_GRACE_S)
     if run.succeeded():
@@ -161,14 +166,35 @@ def botocore_client(session, portal):
                                  verify=portal.ca_file, config=config)
 
 
-def botocore_login(session, portal, rule, account_count):
+def botocore_sts_owner(session, portal, credentials):
+    """Call STS GetCallerIdentity with botocore, signed with CREDENTIALS,
+    and return the seconds the call took and the ARN.  Making the client is
+    not timed, as for the sso client."""
+    client = session.create_client(
+        "sts", region_name="us-east-1", endpoint_url=portal.url, verify=portal.ca_file,
+        aws_access_key_id=credentials["accessKeyId"],
+        aws_secret_access_key=credentials["secretAccessKey"],
+        aws_session_token=credentials["sessionToken"],
+        config=Config(proxies={}, connect_timeout=BOTOCORE_TIMEOUT_S,
+                      read_timeout=BOTOCORE_TIMEOUT_S,
+                      retries={"total_max_attempts": 1, "mode": "standard"}))
+    try:
+        started = time.perf_counter()
+        arn = client.get_caller_identity()["Arn"]
+        return time.perf_counter() - started, arn
+    finally:
+        client.close()
+
+
+def botocore_login(session, portal, rule, account_count, user_match):
     """Do a login's portal calls with botocore, one request at a time, and
     return the seconds they took.
 
     The job: every page of ListAccounts, ListAccountRoles for each candidate
     account in ascending id order, then GetRoleCredentials for the first
-    allowed role.  The client is made before the clock starts, and its
-    connection is opened by the first call, inside the measured time.
+    allowed role, and unless USER_MATCH is "none", STS GetCallerIdentity
+    with those credentials.  Each client is made outside the measured time,
+    and its connection is opened by its first call, inside it.
     """
     token = token_for(account_count)
     client = botocore_client(session, portal)
@@ -192,9 +218,15 @@ def botocore_login(session, portal, rule, account_count):
         if chosen is None:
             raise BotocoreJobError(f"botocore found no {ALLOWED_ROLE} role among "
                                    f"{account_count} accounts")
-        client.get_role_credentials(accessToken=token, accountId=chosen,
-                                    roleName=ALLOWED_ROLE)
-        return time.perf_counter() - started
+        credentials = client.get_role_credentials(accessToken=token, accountId=chosen,
+                                                  roleName=ALLOWED_ROLE)["roleCredentials"]
+        seconds = time.perf_counter() - started
+        if user_match != "none":
+            sts_seconds, arn = botocore_sts_owner(session, portal, credentials)
+            if not arn.endswith("/alice"):
+                raise BotocoreJobError(f"STS named another owner: {arn}")
+            seconds += sts_seconds
+        return seconds
     except (BotoCoreError, ClientError) as e:
         raise BotocoreJobError(f"botocore's job for {account_count} accounts ({rule} rule) "
                                f"failed: {e}") from e
@@ -233,34 +265,38 @@ class CaseResult:
     botocore_runs_ms: list = field(default_factory=list)
 
 
-def bound_round_trips(rule, account_count, parallel):
+def bound_round_trips(rule, account_count, parallel, user_match):
     """Return the round trips of a login that lists the roles of every
     candidate account after the last ListAccounts page: the pages, the
-    rounds of ListAccountRoles with PARALLEL requests at a time, and
-    GetRoleCredentials.  The exact rule needs no ListAccounts."""
+    rounds of ListAccountRoles with PARALLEL requests at a time,
+    GetRoleCredentials, and GetCallerIdentity unless USER_MATCH is "none".
+    The exact rule needs no ListAccounts."""
+    owner = 0 if user_match == "none" else 1
     if rule == EXACT:
-        return 1 + 1
+        return 1 + 1 + owner
     pages = math.ceil(account_count / PAGE_SIZE)
-    return pages + math.ceil(account_count / parallel) + 1
+    return pages + math.ceil(account_count / parallel) + 1 + owner
 
 
-def floor_round_trips(rule, account_count):
+def floor_round_trips(rule, account_count, user_match):
     """Return the round trips that no way of listing can avoid.
 
     The pages of ListAccounts come one after another, and the choice of the
     lowest account id is certain only after the last one.  That account is
     on the first page, so its ListAccountRoles can overlap a later page.
-    GetRoleCredentials comes last.
+    GetRoleCredentials comes next, and GetCallerIdentity, which needs its
+    credentials, last (unless USER_MATCH is "none").
     """
+    owner = 0 if user_match == "none" else 1
     if rule == EXACT:
-        return 1 + 1
+        return 1 + 1 + owner
     pages = math.ceil(account_count / PAGE_SIZE)
-    return max(pages, 2) + 1
+    return max(pages, 2) + 1 + owner
 
 
 def run_case(driver, portal, log, session, config_path, rule, account_count, settings):
     driver.configure(module_arguments(portal, config_path, rule, account_count,
-                                      settings["max_parallel_passed"]))
+                                      settings["max_parallel_passed"], settings["user_match"]))
     token_path = driver.token_file(account_count, token_for(account_count))
     runs = []
     traffics = []
@@ -278,17 +314,21 @@ def run_case(driver, portal, log, session, config_path, rule, account_count, set
         runs.append(run)
         traffics.append(summarize_traffic(log.read_new()))
 
-        botocore_seconds.append(botocore_login(session, portal, rule, account_count))
+        botocore_seconds.append(botocore_login(session, portal, rule, account_count,
+                                               settings["user_match"]))
         botocore_requests.append(summarize_traffic(log.read_new()).requests)
 
     module_ms = statistics.median(run.seconds for run in runs) * 1000
     botocore_ms = statistics.median(botocore_seconds) * 1000
     latency_ms = settings["latency_ms"]
     setup_ms = settings["setup_ms"]
-    bound_trips = bound_round_trips(rule, account_count, settings["bound_parallel"])
-    bound_ms = bound_trips * latency_ms + setup_ms
-    floor_trips = floor_round_trips(rule, account_count)
-    floor_ms = floor_trips * latency_ms + setup_ms
+    bound_trips = bound_round_trips(rule, account_count, settings["bound_parallel"],
+                                    settings["user_match"])
+    # STS is another host in production, so its connection is set up too.
+    setups = 1 if settings["user_match"] == "none" else 2
+    bound_ms = bound_trips * latency_ms + setups * setup_ms
+    floor_trips = floor_round_trips(rule, account_count, settings["user_match"])
+    floor_ms = floor_trips * latency_ms + setups * setup_ms
     # Counts are whole numbers, so they take the lower median.
     middle = statistics.median_low
 
@@ -361,6 +401,9 @@ def print_report(results, settings):
     print(f"module: {settings['module']}")
     print(f"latency: {settings['latency_ms']} ms per response; runs per case: "
           f"{settings['runs']}, medians shown")
+    print(f"user_match={settings['user_match']}"
+          + ("" if settings["user_match"] == "none"
+             else ": every login and botocore's job end with STS GetCallerIdentity"))
     print(f"rules: wildcard allow=*:{ALLOWED_ROLE}, exact "
           f"allow=<highest account id>:{ALLOWED_ROLE}")
     print(describe_parallel(settings))
@@ -374,7 +417,7 @@ def print_report(results, settings):
           "TLS: counted by the mock.  CPU ms, RSS KiB: the driver's user+sys time and\n"
           "ru_maxrss.  bound ms: the round trips of a login that lists every candidate's\n"
           "roles after the last ListAccounts page, max_parallel at a time, times the\n"
-          "latency, plus one connection set-up.  floor ms: the same for the round trips\n"
+          "latency, plus one connection set-up (two with STS).  floor ms: the same for the round trips\n"
           "that no way of listing avoids.  boto ms: botocore doing the same job one\n"
           "request at a time.  x bound, x floor, x boto: the module's time divided by those.")
 
@@ -431,6 +474,9 @@ def parse_arguments(argv):
     parser.add_argument("--parallel-option", choices=("auto", "yes", "no"), default="auto",
                         help="whether to pass max_parallel: auto tries one login with it "
                              "(default auto)")
+    parser.add_argument("--user-match", choices=("exact", "none"), default="exact",
+                        help="the module's user_match: exact adds STS GetCallerIdentity to "
+                             "every login, and to botocore's job (default exact)")
     parser.add_argument("--json", metavar="FILE", help="also write the results to FILE as JSON")
     parser.add_argument("--memory", action="store_true",
                         help="run the memory check in place of the timed cases")
@@ -516,7 +562,7 @@ def run_timed_cases(args, driver, portal, config_path, settings):
     settings["harness_ms"], settings["harness_cpu_ms"] = time_harness(driver, args.runs)
 
     # Untimed warm-up: the first botocore client loads the service model.
-    botocore_login(session, portal, WILDCARD, smallest)
+    botocore_login(session, portal, WILDCARD, smallest, settings["user_match"])
 
     results = []
     for count in args.accounts:
@@ -527,7 +573,8 @@ def run_timed_cases(args, driver, portal, config_path, settings):
 
 
 def run_memory_check(args, driver, portal, config_path, workdir):
-    driver.configure(module_arguments(portal, config_path, WILDCARD, MEMORY_ACCOUNTS, None))
+    driver.configure(module_arguments(portal, config_path, WILDCARD, MEMORY_ACCOUNTS, None,
+                                      args.user_match))
     token_path = driver.token_file(MEMORY_ACCOUNTS, token_for(MEMORY_ACCOUNTS))
     memory = check_rss_growth(driver, token_path, args.memory_logins)
     valgrind = None
@@ -579,6 +626,7 @@ def main(argv=None):
         "runs": args.runs,
         "account_counts": args.accounts,
         "page_size": PAGE_SIZE,
+        "user_match": args.user_match,
     }
     try:
         output = run_benchmark(args, settings)

@@ -2,16 +2,20 @@
  * The authentication and session steps behind the PAM entry points.
  *
  * A login is allowed when the portal accepts the token, a role visible to
- * it matches an allow rule, and that role's credentials arrive intact.
- * Any other outcome (a bad configuration, a malformed response, a timeout)
- * refuses the login.  Each decision is logged once with the user, the
- * remote host, the tty, the account, the role and the reason.
+ * it matches an allow rule, that role's credentials arrive intact, and
+ * (unless user_match=none) STS names an owner of the credentials whom
+ * user_match lets in as the PAM user.  Any other outcome (a bad
+ * configuration, a malformed response, a timeout) refuses the login.  Each
+ * decision is logged once with the user, the remote host, the tty, the
+ * account, the role and the reason.
  *
  * SPDX-License-Identifier: MIT
  */
 
 #include "config.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +36,9 @@
 #include "secret.h"
 #include "session.h"
 #include "session_state.h"
+#include "sts.h"
+#include "user_binding.h"
+#include "user_map.h"
 
 /* Delay after a failed authentication, in microseconds: pam_unix's. */
 #define SSO_FAIL_DELAY_USEC 2000000
@@ -39,6 +46,22 @@
 /* Shown for a token the portal rejects, and for one that cannot be a
  * token, alike. */
 #define SSO_MESSAGE_REJECTED "The SSO access token was rejected."
+
+/* Shown when the token's owner may not log in as this user. */
+#define SSO_MESSAGE_NOT_OWNER \
+    "The SSO access token does not belong to this user."
+
+/* Shown when STS refuses the credentials, or names no owner the module
+ * can compare. */
+#define SSO_MESSAGE_OWNER_UNKNOWN \
+    "The owner of the SSO access token cannot be confirmed."
+
+/* Signing region of STS when neither aws_region nor region is set: the
+ * region of STS's global endpoint. */
+#define SSO_STS_DEFAULT_REGION "us-east-1"
+
+/* Largest buffer tried for one passwd entry. */
+#define SSO_PASSWD_BUFFER_MAX (1024 * 1024)
 
 /* State of one login attempt, for the decision log line. */
 struct attempt {
@@ -48,6 +71,8 @@ struct attempt {
     char *ca_pem;                /* contents of ca_file, or NULL */
     size_t ca_length;
     char *base_url;              /* the portal's, once chosen */
+    uint64_t deadline_ms;        /* of every request of the login */
+    struct sso_user_map user_map;  /* with user_match=map */
     const char *reason;          /* static text, NULL on success */
     char detail[SSO_PORTAL_ERROR_MAX];
     const struct sso_role_ref *role;
@@ -254,10 +279,10 @@ open_portal(struct attempt *attempt, struct sso_portal **portal)
 
     /* NOTE: the timeout clock starts here, once the token is in hand, so
      * the time a person takes to paste it is not charged to the network. */
+    attempt->deadline_ms = sso_http_now_ms() + opts->timeout * 1000ULL;
     *portal = sso_portal_new(attempt->base_url, attempt->ca_pem,
                              attempt->ca_length, opts->proxy,
-                             sso_http_now_ms() + opts->timeout * 1000ULL,
-                             opts->max_parallel);
+                             attempt->deadline_ms, opts->max_parallel);
     if (*portal == NULL) {
         attempt->reason = "the HTTP client could not be set up";
         return PAM_SYSTEM_ERR;
@@ -265,6 +290,131 @@ open_portal(struct attempt *attempt, struct sso_portal **portal)
     sso_debug(attempt->pamh, opts->debug, "portal %s, timeout %u s",
               attempt->base_url, opts->timeout);
     return PAM_SUCCESS;
+}
+
+/* Refuse with PAM_AUTH_ERR, REASON in the log and MESSAGE for the user. */
+static int
+refuse_owner(struct attempt *attempt, const char *reason, const char *message)
+{
+    attempt->reason = reason;
+    sso_tell_user(attempt->pamh, attempt->flags, message);
+    return PAM_AUTH_ERR;
+}
+
+/* Map a failed GetCallerIdentity to a PAM code.  A rejection by STS is the
+ * credentials' fault, so it refuses the login.  Any other failure may pass,
+ * so it is PAM_AUTHINFO_UNAVAIL. */
+static int
+fail_caller_identity(struct attempt *attempt, enum sso_status status)
+{
+    switch (status) {
+    case SSO_UNAUTHORIZED:
+        return refuse_owner(attempt, "STS rejected the role credentials",
+                            SSO_MESSAGE_OWNER_UNKNOWN);
+    case SSO_NO_MEMORY:
+        attempt->reason = "out of memory";
+        return PAM_BUF_ERR;
+    default:
+        attempt->reason = "the token's owner cannot be learned from STS";
+        sso_tell_user(attempt->pamh, attempt->flags,
+                      "AWS STS is unavailable; try again later.");
+        return PAM_AUTHINFO_UNAVAIL;
+    }
+}
+
+/* Ask STS who owns CREDS, the chosen role's credentials, into IDENTITY:
+ * at sts_endpoint, else the regional endpoint of aws_region or region,
+ * signed for aws_region, region or us-east-1. */
+static int
+ask_caller_identity(struct attempt *attempt,
+                    const struct sso_credentials *creds,
+                    struct sso_caller_identity *identity)
+{
+    const struct sso_options *opts = attempt->opts;
+    const char *region = opts->aws_region != NULL ? opts->aws_region
+                                                  : opts->region;
+    struct sso_sts_target target;
+    enum sso_status status;
+    char *url;
+
+    if (opts->sts_endpoint != NULL)
+        url = strdup(opts->sts_endpoint);
+    else
+        url = sso_sts_url(region, opts->use_fips_endpoint,
+                          opts->use_dualstack_endpoint);
+    if (url == NULL) {
+        attempt->reason = "out of memory";
+        return PAM_BUF_ERR;
+    }
+
+    target = (struct sso_sts_target) {
+        url, region != NULL ? region : SSO_STS_DEFAULT_REGION,
+        attempt->ca_pem, attempt->ca_length, opts->proxy,
+        attempt->deadline_ms,
+    };
+    sso_debug(attempt->pamh, opts->debug, "STS %s, signing region %s",
+              target.url, target.region);
+    status = sso_sts_get_caller_identity(&target, creds, identity,
+                                         attempt->detail,
+                                         sizeof(attempt->detail));
+    free(url);
+    return status == SSO_OK ? PAM_SUCCESS
+                            : fail_caller_identity(attempt, status);
+}
+
+/*
+ * Learn from STS who owns CREDS and check that person against the PAM user
+ * under user_match.  The log line names both; the ARN and the names are
+ * not secret.
+ */
+static int
+confirm_owner(struct attempt *attempt, const struct sso_credentials *creds)
+{
+    const struct sso_options *opts = attempt->opts;
+    const char *user = get_item_text(attempt->pamh, PAM_USER);
+    struct sso_caller_identity identity;
+    char name[SSO_SESSION_NAME_MAX + 1];
+    char shown[SSO_LOG_VALUE_MAX];
+    const char *reason = NULL;
+    int pamret;
+
+    if (user == NULL)
+        return refuse_owner(attempt, "no user name", SSO_MESSAGE_NOT_OWNER);
+
+    pamret = ask_caller_identity(attempt, creds, &identity);
+    if (pamret != PAM_SUCCESS)
+        return pamret;
+    sso_sanitize(shown, sizeof(shown), identity.arn);
+    sso_debug(attempt->pamh, opts->debug, "caller %s", shown);
+
+    if (strcmp(identity.account, attempt->role->account_id) != 0
+        || sso_caller_session_name(identity.arn, attempt->role->account_id,
+                                   attempt->role->role_name, name,
+                                   &reason) != 0) {
+        snprintf(attempt->detail, sizeof(attempt->detail), "%s: %s",
+                 reason != NULL ? reason : "another account", shown);
+        return refuse_owner(attempt, "the caller is not an Identity Center "
+                                     "user of the chosen role",
+                            SSO_MESSAGE_OWNER_UNKNOWN);
+    }
+
+    sso_sanitize(shown, sizeof(shown), user);
+    snprintf(attempt->detail, sizeof(attempt->detail),
+             "SSO user %s, PAM user %s", name, shown);
+    switch (sso_user_binding_check(&opts->user_match, opts->user_domain,
+                                   &attempt->user_map, name, user)) {
+    case SSO_BINDING_OK:
+        attempt->detail[0] = '\0';
+        return PAM_SUCCESS;
+    case SSO_BINDING_TRUNCATED:
+        return refuse_owner(attempt, "the SSO user name has 64 characters "
+                                     "and may be cut short",
+                            SSO_MESSAGE_OWNER_UNKNOWN);
+    default:
+        return refuse_owner(attempt, "user_match does not let the token's "
+                                     "owner in as this user",
+                            SSO_MESSAGE_NOT_OWNER);
+    }
 }
 
 /*
@@ -345,6 +495,12 @@ grant_role(struct attempt *attempt, const char *token)
         goto done;
     }
 
+    if (opts->user_match.mode != SSO_USER_MATCH_NONE) {
+        pamret = confirm_owner(attempt, &creds);
+        if (pamret != PAM_SUCCESS)
+            goto done;
+    }
+
     pamret = sso_export_credentials(attempt->pamh, &creds, attempt->role,
                                     opts->aws_region);
     if (pamret != PAM_SUCCESS) {
@@ -366,6 +522,86 @@ done:
     sso_role_list_clear(&visible);
     sso_portal_free(portal);
     return pamret;
+}
+
+/* With user_match=map, read and parse the map file into the attempt,
+ * under the configuration file's trust checks.  Like ca_file, this is
+ * configuration, so it happens before the prompt.  Returns 0, or -1 with
+ * the reason set. */
+static int
+load_user_map(struct attempt *attempt)
+{
+    const char *path = attempt->opts->user_match.map_path;
+    char *text = NULL;
+    size_t length = 0;
+    int status = -1;
+
+    if (attempt->opts->user_match.mode != SSO_USER_MATCH_MAP)
+        return 0;
+    attempt->reason = "the user_match map cannot be used";
+    if (sso_trusted_file_read(path, SSO_USER_MAP_FILE_MAX, &text, &length,
+                              attempt->detail, sizeof(attempt->detail)) != 0)
+        goto done;
+    if (sso_user_map_parse(text, length, path, &attempt->user_map,
+                           attempt->detail, sizeof(attempt->detail)) != 0)
+        goto done;
+    attempt->reason = NULL;
+    status = 0;
+
+done:
+    free(text);
+    return status;
+}
+
+/* Set *IS_ROOT to whether USER has uid 0, under any name.  A user the
+ * system does not know is not root.  Returns 0, or -1 when the user
+ * database cannot be read. */
+static int
+user_is_root(const char *user, bool *is_root)
+{
+    struct passwd entry;
+    struct passwd *found = NULL;
+    size_t size = 16384;
+    char *buffer = NULL;
+    int error = ERANGE;
+
+    *is_root = false;
+    while (error == ERANGE && size <= SSO_PASSWD_BUFFER_MAX) {
+        char *larger = realloc(buffer, size);
+
+        if (larger == NULL) {
+            error = ENOMEM;
+            break;
+        }
+        buffer = larger;
+        error = getpwnam_r(user, &entry, buffer, size, &found);
+        size *= 2;
+    }
+
+    if (error == 0 && found != NULL)
+        *is_root = found->pw_uid == 0;
+    free(buffer);
+    return error == 0 ? 0 : -1;
+}
+
+/* Refuse uid 0 unless allow_root is set, before the token is asked for:
+ * no binding makes a token a root password. */
+static int
+check_root(struct attempt *attempt, const char *user)
+{
+    bool is_root = false;
+
+    if (attempt->opts->allow_root)
+        return PAM_SUCCESS;
+    if (user_is_root(user, &is_root) != 0) {
+        attempt->reason = "the user database cannot be read";
+        return PAM_SYSTEM_ERR;
+    }
+    if (is_root) {
+        attempt->reason = "uid 0 is refused without allow_root";
+        return PAM_AUTH_ERR;
+    }
+    return PAM_SUCCESS;
 }
 
 /* Copy into NAME the logout state name an earlier attempt on this handle
@@ -437,19 +673,22 @@ sso_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
     sso_sweep_state(pamh, &opts);
     drop_state(pamh, &opts, earlier_state);
 
-    if (load_ca_bundle(&attempt) != 0) {
+    if (load_ca_bundle(&attempt) != 0 || load_user_map(&attempt) != 0) {
         pamret = PAM_SERVICE_ERR;
         log_decision(&attempt, pamret);
         goto done;
     }
 
-    /* NOTE: the user name is only logged.  Nothing yet checks that the
-     * token belongs to this user, so any allowed token can log in as any
-     * account that reaches this module. */
     pamret = pam_get_user(pamh, &user, NULL);
     if (pamret != PAM_SUCCESS || user == NULL || user[0] == '\0') {
         attempt.reason = "no user name";
         pamret = pamret == PAM_SUCCESS ? PAM_USER_UNKNOWN : pamret;
+        log_decision(&attempt, pamret);
+        goto done;
+    }
+
+    pamret = check_root(&attempt, user);
+    if (pamret != PAM_SUCCESS) {
         log_decision(&attempt, pamret);
         goto done;
     }
@@ -488,6 +727,7 @@ done:
     sso_free_secret(token);
     free(attempt.ca_pem);
     free(attempt.base_url);
+    sso_user_map_clear(&attempt.user_map);
     sso_options_free(&opts);
     return pamret;
 }

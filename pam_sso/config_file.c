@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "config_file.h"
+#include "text.h"
 
 /* Read the whole of FD, at most MAX bytes, as a string of *LENGTH bytes. */
 static char *
@@ -159,16 +160,20 @@ trim(char *s)
     return s;
 }
 
-/* Split one LINE in place and hand it to APPLY. */
+/* A setting callback and its context, for apply_line(). */
+struct line_target {
+    sso_setting_fn apply;
+    void *context;
+};
+
+/* Split one LINE in place and hand it to the target's callback. */
 static int
-apply_line(char *line, unsigned int number, const char *name,
-           sso_setting_fn apply, void *context, char *error,
-           size_t error_size)
+apply_line(void *context, char *line, char *reason, size_t reason_size)
 {
+    const struct line_target *target = context;
     char *equals;
     char *key;
     char *value = NULL;
-    char reason[256];
 
     line = trim(line);
     if (line[0] == '\0' || line[0] == '#')
@@ -181,12 +186,7 @@ apply_line(char *line, unsigned int number, const char *name,
     }
     key = trim(line);
 
-    reason[0] = '\0';
-    if (apply(context, key, value, reason, sizeof(reason)) != 0) {
-        snprintf(error, error_size, "%s:%u: %s", name, number, reason);
-        return -1;
-    }
-    return 0;
+    return target->apply(target->context, key, value, reason, reason_size);
 }
 
 int
@@ -194,41 +194,10 @@ sso_config_text_parse(const char *text, size_t length, const char *name,
                       sso_setting_fn apply, void *context, char *error,
                       size_t error_size)
 {
-    char *copy = NULL;
-    char *line;
-    char *next;
-    unsigned int number = 0;
-    int status = -1;
+    struct line_target target = { apply, context };
 
-    if (memchr(text, '\0', length) != NULL) {
-        snprintf(error, error_size, "%s: contains a NUL byte", name);
-        goto done;
-    }
-
-    /* Lines are split in place in a private copy, so TEXT stays intact. */
-    copy = malloc(length + 1);
-    if (copy == NULL) {
-        snprintf(error, error_size, "%s: out of memory", name);
-        goto done;
-    }
-    memcpy(copy, text, length);
-    copy[length] = '\0';
-
-    for (line = copy; line != NULL; line = next) {
-        next = strchr(line, '\n');
-        if (next != NULL)
-            *next++ = '\0';
-        number++;
-
-        if (apply_line(line, number, name, apply, context, error,
-                       error_size) != 0)
-            goto done;
-    }
-    status = 0;
-
-done:
-    free(copy);
-    return status;
+    return sso_text_each_line(text, length, name, apply_line, &target, error,
+                              error_size);
 }
 
 int

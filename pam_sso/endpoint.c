@@ -1,9 +1,10 @@
 /*
- * Portal URL from the region, the partition and the endpoint flags.
+ * Portal and STS URLs from the region, the partition and the endpoint
+ * flags.
  *
- * The host names follow the SSO portal's endpoint rule set and the
- * partitions data that the AWS SDKs share (as shipped in the AWS SDK for
- * JavaScript v3 client-sso).  Debian 12's botocore 1.29 predates the newer
+ * The host names follow the SSO portal's and STS's endpoint rule sets and
+ * the partitions data that the AWS SDKs share (as shipped in the AWS SDK
+ * for JavaScript v3 client-sso).  Debian 12's botocore 1.29 predates the newer
  * partitions and the GovCloud FIPS exception.  A region that matches no
  * partition falls back to the aws partition, as the SDKs do.  The region is
  * checked for shape first, because the rules themselves would put anything
@@ -166,24 +167,34 @@ find_partition(const char *region)
     return &aws_partition;
 }
 
+/* The host of SERVICE ("portal.sso", "sts") in REGION's partition, as
+ * "https://host" in a new string, or NULL when out of memory. */
+static char *
+service_url(const char *service, const char *region, bool fips,
+            bool dualstack)
+{
+    const struct partition *partition = find_partition(region);
+    const char *suffix = fips && !(partition->fips_keeps_name && !dualstack)
+                         ? "-fips" : "";
+    char *url = NULL;
+
+    if (asprintf(&url, "https://%s%s.%s.%s", service, suffix, region,
+                 dualstack ? partition->dualstack : partition->suffix) < 0)
+        return NULL;
+    return url;
+}
+
 char *
 sso_portal_base_url(const char *endpoint, const char *region, bool fips,
                     bool dualstack)
 {
-    const struct partition *partition;
-    const char *service;
-    char *url = NULL;
-
     if (endpoint != NULL)
         return strdup(endpoint);
+    return service_url("portal.sso", region, fips, dualstack);
+}
 
-    partition = find_partition(region);
-    service = "portal.sso";
-    if (fips && !(partition->fips_keeps_name && !dualstack))
-        service = "portal.sso-fips";
-
-    if (asprintf(&url, "https://%s.%s.%s", service, region,
-                 dualstack ? partition->dualstack : partition->suffix) < 0)
-        return NULL;
-    return url;
+char *
+sso_sts_url(const char *region, bool fips, bool dualstack)
+{
+    return service_url("sts", region, fips, dualstack);
 }

@@ -1,6 +1,6 @@
 /*
- * Portal URL from the region, the partition and the endpoint flags, and
- * the checks of the URLs an operator may give.
+ * Portal and STS URLs from the region, the partition and the endpoint
+ * flags, and the checks of the URLs an operator may give.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -35,5 +35,12 @@ int sso_proxy_check(const char *url, const char **reason);
  */
 char *sso_portal_base_url(const char *endpoint, const char *region,
                           bool fips, bool dualstack);
+
+/*
+ * Build the regional STS URL ("https://sts.REGION.SUFFIX", or the FIPS or
+ * dual-stack host) for REGION's partition into a new string.  Returns NULL
+ * when out of memory.
+ */
+char *sso_sts_url(const char *region, bool fips, bool dualstack);
 
 #endif

@@ -1,13 +1,14 @@
 /*
- * HTTPS requests to the portal with libcurl: TLS, time budget, bounded
- * response bodies, retries, and several requests in parallel.
+ * HTTPS requests to the portal and to STS with libcurl: TLS, time budget,
+ * bounded response bodies, retries, SigV4 signing by libcurl, and several
+ * requests in parallel.
  *
  * Requests run on libcurl's multi interface over a fixed number of lanes,
- * each an easy handle with at most one request in flight.  A lane keeps
- * its connection alive between requests.  So a login sets up one TLS
- * connection per lane it uses, and with HTTP/2 the lanes share one.  The settings below are fixed: nothing a
- * user controls (proxy variables, redirects, other URL schemes) can steer a
- * request that carries the access token.
+ * each an easy handle with at most one request in flight.  A lane keeps its
+ * connection alive between requests.  So a login sets up one TLS connection
+ * per lane it uses, and with HTTP/2 the lanes share one.  The settings
+ * below are fixed: nothing a user controls (proxy variables, redirects,
+ * other URL schemes) can steer a request that carries the access token.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -29,6 +30,9 @@
 #include "secret.h"
 
 #define TOKEN_HEADER "x-amz-sso_bearer_token: "
+#define SECURITY_TOKEN_HEADER "X-Amz-Security-Token: "
+#define FORM_TYPE_HEADER \
+    "Content-Type: application/x-www-form-urlencoded; charset=utf-8"
 
 /* Backoff for 429 and 5xx: full jitter over BASE * 2^attempt, capped. */
 #define BACKOFF_BASE_MS 200
@@ -57,6 +61,10 @@ struct call {
     char *url;
     void *tag;
     struct curl_slist *header_list;   /* contains the token */
+    const char *form;                 /* POST body, or NULL for none */
+    char *sigv4;                      /* CURLOPT_AWS_SIGV4, or NULL */
+    char *access_key_id;
+    char *secret_access_key;          /* wiped when the call is freed */
     struct body_buffer body;
     struct reply_headers headers;
     unsigned int attempts;
@@ -361,6 +369,32 @@ make_header_list(const char *token, enum sso_http_method method)
     return longer;
 }
 
+/* The headers of a signed form POST.  libcurl 7.88 signs every entry, so
+ * none may be an empty or removing one. */
+static struct curl_slist *
+make_signed_header_list(const char *session_token)
+{
+    size_t length = strlen(SECURITY_TOKEN_HEADER) + strlen(session_token) + 1;
+    char *line = malloc(length);
+    struct curl_slist *list;
+    struct curl_slist *longer;
+
+    if (line == NULL)
+        return NULL;
+    snprintf(line, length, "%s%s", SECURITY_TOKEN_HEADER, session_token);
+
+    list = curl_slist_append(NULL, FORM_TYPE_HEADER);
+    if (list == NULL) {
+        sso_free_secret(line);
+        return NULL;
+    }
+    longer = curl_slist_append(list, line);
+    sso_free_secret(line);
+    if (longer == NULL)
+        free_header_list(list);
+    return longer;
+}
+
 static uint64_t
 random_below(uint64_t bound)
 {
@@ -469,6 +503,9 @@ call_free(struct call *call)
     free_header_list(call->header_list);
     body_clear(&call->body);
     free(call->url);
+    free(call->sigv4);
+    free(call->access_key_id);
+    sso_free_secret(call->secret_access_key);
     free(call);
 }
 
@@ -515,6 +552,10 @@ detach_lane(struct sso_http *http, struct lane *lane)
 
     curl_multi_remove_handle(http->multi, lane->curl);
     curl_easy_setopt(lane->curl, CURLOPT_HTTPHEADER, NULL);
+    /* NOTE: libcurl frees its copy of the secret key here without wiping
+     * it.  Its signing keys and request buffers outlive the call unwiped
+     * too, because only the module's own buffers can be wiped. */
+    curl_easy_setopt(lane->curl, CURLOPT_PASSWORD, NULL);
     lane->call = NULL;
     http->in_flight--;
     return call;
@@ -565,19 +606,34 @@ queue_push_front(struct call_queue *queue, struct call *call)
         queue->tail = call;
 }
 
-enum sso_http_result
-sso_http_start(struct sso_http *http, enum sso_http_method method,
-               const char *url, const char *token, void *tag, bool urgent)
+/* A new call for METHOD and URL, or NULL when out of memory. */
+static struct call *
+call_new(enum sso_http_method method, const char *url, void *tag)
 {
     struct call *call = calloc(1, sizeof(*call));
 
     if (call == NULL)
-        return SSO_HTTP_NO_MEMORY;
+        return NULL;
     call->method = method;
     call->tag = tag;
     call->url = strdup(url);
+    if (call->url == NULL) {
+        free(call);
+        return NULL;
+    }
+    return call;
+}
+
+enum sso_http_result
+sso_http_start(struct sso_http *http, enum sso_http_method method,
+               const char *url, const char *token, void *tag, bool urgent)
+{
+    struct call *call = call_new(method, url, tag);
+
+    if (call == NULL)
+        return SSO_HTTP_NO_MEMORY;
     call->header_list = make_header_list(token, method);
-    if (call->url == NULL || call->header_list == NULL) {
+    if (call->header_list == NULL) {
         call_free(call);
         return SSO_HTTP_NO_MEMORY;
     }
@@ -587,6 +643,23 @@ sso_http_start(struct sso_http *http, enum sso_http_method method,
     else
         queue_push(&http->waiting, call);
     return SSO_HTTP_OK;
+}
+
+/* Fill CALL's signing fields from SIGNER.  Returns false when out of
+ * memory. */
+static bool
+set_signer(struct call *call, const struct sso_http_signer *signer)
+{
+    if (asprintf(&call->sigv4, "aws:amz:%s:%s", signer->region,
+                 signer->service) < 0) {
+        call->sigv4 = NULL;
+        return false;
+    }
+    call->access_key_id = strdup(signer->access_key_id);
+    call->secret_access_key = strdup(signer->secret_access_key);
+    call->header_list = make_signed_header_list(signer->session_token);
+    return call->access_key_id != NULL && call->secret_access_key != NULL
+           && call->header_list != NULL;
 }
 
 /* Hand CALL back to the caller with RESULT and, on failure, ERROR. */
@@ -628,12 +701,24 @@ launch(struct sso_http *http, struct lane *lane, struct call *call,
     ok &= curl_easy_setopt(c, CURLOPT_HTTPHEADER, call->header_list)
           == CURLE_OK;
     if (call->method == SSO_HTTP_POST) {
-        /* An empty body with Content-Length: 0. */
-        ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS, "") == CURLE_OK;
-        ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L) == CURLE_OK;
+        /* The form, or an empty body with Content-Length: 0.  libcurl
+         * hashes POSTFIELDS into the signature. */
+        const char *form = call->form != NULL ? call->form : "";
+
+        ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS, form) == CURLE_OK;
+        ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long) strlen(form))
+              == CURLE_OK;
     } else {
         ok &= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) == CURLE_OK;
     }
+    /* A lane may carry signed and unsigned calls in turn. */
+    ok &= curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC)
+          == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_AWS_SIGV4, call->sigv4) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_USERNAME, call->access_key_id)
+          == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_PASSWORD, call->secret_access_key)
+          == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long) left) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                            (long) (left < CONNECT_MAX_MS ? left
@@ -833,23 +918,15 @@ sso_http_wait(struct sso_http *http, struct sso_http_done *done)
     }
 }
 
-enum sso_http_result
-sso_http_request(struct sso_http *http, enum sso_http_method method,
-                 const char *url, const char *token,
-                 struct sso_http_response *response, char *error,
-                 size_t error_size)
+/* Queue CALL alone and wait for its outcome.  RESPONSE and ERROR as for
+ * sso_http_request(). */
+static enum sso_http_result
+run_alone(struct sso_http *http, struct call *call,
+          struct sso_http_response *response, char *error, size_t error_size)
 {
     struct sso_http_done done;
-    enum sso_http_result result;
 
-    memset(response, 0, sizeof(*response));
-    error[0] = '\0';
-
-    result = sso_http_start(http, method, url, token, NULL, false);
-    if (result != SSO_HTTP_OK) {
-        snprintf(error, error_size, "out of memory");
-        return result;
-    }
+    queue_push(&http->waiting, call);
     if (!sso_http_wait(http, &done)) {
         snprintf(error, error_size, "the request was lost");
         return SSO_HTTP_UNAVAILABLE;
@@ -858,4 +935,46 @@ sso_http_request(struct sso_http *http, enum sso_http_method method,
     *response = done.response;
     snprintf(error, error_size, "%s", done.error);
     return done.result;
+}
+
+enum sso_http_result
+sso_http_request(struct sso_http *http, enum sso_http_method method,
+                 const char *url, const char *token,
+                 struct sso_http_response *response, char *error,
+                 size_t error_size)
+{
+    struct call *call = call_new(method, url, NULL);
+
+    memset(response, 0, sizeof(*response));
+    error[0] = '\0';
+
+    if (call != NULL)
+        call->header_list = make_header_list(token, method);
+    if (call == NULL || call->header_list == NULL) {
+        call_free(call);
+        snprintf(error, error_size, "out of memory");
+        return SSO_HTTP_NO_MEMORY;
+    }
+    return run_alone(http, call, response, error, error_size);
+}
+
+enum sso_http_result
+sso_http_post_signed(struct sso_http *http, const char *url,
+                     const char *form, const struct sso_http_signer *signer,
+                     struct sso_http_response *response, char *error,
+                     size_t error_size)
+{
+    struct call *call = call_new(SSO_HTTP_POST, url, NULL);
+
+    memset(response, 0, sizeof(*response));
+    error[0] = '\0';
+
+    if (call != NULL)
+        call->form = form;
+    if (call == NULL || !set_signer(call, signer)) {
+        call_free(call);
+        snprintf(error, error_size, "out of memory");
+        return SSO_HTTP_NO_MEMORY;
+    }
+    return run_alone(http, call, response, error, error_size);
 }

@@ -1,6 +1,6 @@
 /*
- * HTTPS requests to the portal with libcurl: TLS, time budget, bounded
- * response bodies and retries.
+ * HTTPS requests to the portal and to STS with libcurl: TLS, time
+ * budget, bounded response bodies, retries and request signing.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -105,6 +105,29 @@ enum sso_http_result sso_http_request(struct sso_http *http,
                                       const char *url, const char *token,
                                       struct sso_http_response *response,
                                       char *error, size_t error_size);
+
+/* The temporary credentials and scope with which sso_http_post_signed()
+ * signs a request (AWS Signature Version 4). */
+struct sso_http_signer {
+    const char *region;             /* signing region, e.g. us-east-1 */
+    const char *service;            /* signing name, e.g. sts */
+    const char *access_key_id;
+    const char *secret_access_key;
+    const char *session_token;      /* sent, and signed, as
+                                       X-Amz-Security-Token */
+};
+
+/*
+ * POST FORM (application/x-www-form-urlencoded text, which must outlive
+ * the call) to URL, signed by libcurl's SigV4 for SIGNER, under the retry
+ * rules and with the results of sso_http_request().  Each retry is signed
+ * again, with its own date.  Nothing else may be queued at the time.
+ */
+enum sso_http_result sso_http_post_signed(struct sso_http *http,
+                                          const char *url, const char *form,
+                                          const struct sso_http_signer *signer,
+                                          struct sso_http_response *response,
+                                          char *error, size_t error_size);
 
 /* Wipe and free the body.  The body may hold credentials. */
 void sso_http_response_clear(struct sso_http_response *response);

@@ -34,6 +34,8 @@ enum option_type {
     OPTION_ENDPOINT,
     OPTION_PATH,
     OPTION_PROXY,
+    OPTION_USER_MATCH,
+    OPTION_DOMAIN,
 };
 
 enum option_origin {
@@ -54,6 +56,7 @@ struct option_def {
 /* Keep in step with the man page and config/pam_sso.conf. */
 static const struct option_def option_table[] = {
     { "allow", OPTION_RULES, FIELD(allow), true },
+    { "allow_root", OPTION_FLAG, FIELD(allow_root), true },
     { "aws_region", OPTION_REGION, FIELD(aws_region), true },
     { "ca_file", OPTION_PATH, FIELD(ca_file), true },
     { "config", OPTION_PATH, FIELD(config), false },
@@ -65,12 +68,15 @@ static const struct option_def option_table[] = {
     { "region", OPTION_REGION, FIELD(region), true },
     { "role", OPTION_ROLE, FIELD(role), true },
     { "state_dir", OPTION_PATH, FIELD(state_dir), true },
+    { "sts_endpoint", OPTION_ENDPOINT, FIELD(sts_endpoint), true },
     { "timeout", OPTION_TIMEOUT, FIELD(timeout), true },
     { "try_first_pass", OPTION_FLAG, FIELD(try_first_pass), true },
     { "use_dualstack_endpoint", OPTION_FLAG, FIELD(use_dualstack_endpoint),
       true },
     { "use_fips_endpoint", OPTION_FLAG, FIELD(use_fips_endpoint), true },
     { "use_first_pass", OPTION_FLAG, FIELD(use_first_pass), true },
+    { "user_domain", OPTION_DOMAIN, FIELD(user_domain), true },
+    { "user_match", OPTION_USER_MATCH, FIELD(user_match), true },
 };
 
 #define OPTION_COUNT (sizeof(option_table) / sizeof(option_table[0]))
@@ -156,6 +162,9 @@ reset_option(struct sso_options *opts, const struct option_def *def)
     case OPTION_ROLE:
         sso_role_ref_clear(field);
         break;
+    case OPTION_USER_MATCH:
+        sso_user_match_clear(field);
+        break;
     case OPTION_FLAG:
         *(bool *) field = false;
         break;
@@ -240,6 +249,13 @@ store_value(struct sso_options *opts, const struct option_def *def,
         return 0;
     case OPTION_PROXY:
         if (sso_proxy_check(value, reason) != 0)
+            return -1;
+        return set_string(field, value, reason);
+    case OPTION_USER_MATCH:
+        return sso_user_match_parse(field, value, reason);
+    case OPTION_DOMAIN:
+        *reason = "expected a domain name of letters, digits, '.' and '-'";
+        if (!sso_user_domain_valid(value))
             return -1;
         return set_string(field, value, reason);
     case OPTION_PATH:
@@ -343,6 +359,20 @@ check_combination(const struct sso_options *opts, char *error,
         && sso_rules_find(&opts->allow, opts->role.account_id,
                           opts->role.role_name) < 0) {
         snprintf(error, error_size, "option 'role': no allow rule matches it");
+        return -1;
+    }
+    if (opts->user_match.mode == SSO_USER_MATCH_LOCALPART
+        && opts->user_domain == NULL) {
+        snprintf(error, error_size,
+                 "user_match=localpart needs user_domain");
+        return -1;
+    }
+    if (opts->user_match.mode != SSO_USER_MATCH_NONE
+        && opts->sts_endpoint == NULL && opts->aws_region == NULL
+        && opts->region == NULL) {
+        snprintf(error, error_size,
+                 "user_match needs STS: set sts_endpoint, aws_region or "
+                 "region");
         return -1;
     }
     if (opts->use_first_pass && opts->try_first_pass) {

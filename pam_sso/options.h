@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "policy.h"
+#include "user_binding.h"
 
 #define SSO_DEFAULT_CONFIG "/etc/security/pam_sso.conf"
 #define SSO_DEFAULT_STATE_DIR "/run/pam_sso"
@@ -45,6 +46,12 @@ struct sso_options {
     char *aws_region;              /* exported as AWS_REGION if set */
     bool logout_on_close;          /* revoke the token when the session ends */
     char *state_dir;               /* root-only folder for logout state */
+    struct sso_user_match user_match;  /* how the token's owner must
+                                          relate to the PAM user */
+    char *user_domain;             /* the domain of user_match=localpart */
+    char *sts_endpoint;            /* https:// URL of STS, or NULL for the
+                                      regional one */
+    bool allow_root;               /* authenticate uid 0 at all */
     bool use_first_pass;
     bool try_first_pass;
     bool debug;

@@ -23,7 +23,9 @@ SAMPLE_TOKEN = "aoaDEMOdemoDEMOdemo0123456789+/abcdefABCDEF:MGUCMQDemoSignature=
 
 def scenario():
     return {
-        "tokens": {SAMPLE_TOKEN: {"accounts": [
+        # The token belongs to the Identity Center user alice, the demo's
+        # PAM user, so the default user_match=exact lets it in.
+        "tokens": {SAMPLE_TOKEN: {"user_name": "alice", "accounts": [
             {"accountId": "123456789012", "accountName": "sandbox",
              "emailAddress": "sandbox@example.com",
              "roles": [{"roleName": "ReadOnly"}, {"roleName": "AdministratorAccess"}]},
@@ -32,6 +34,8 @@ def scenario():
              "roles": [{"roleName": "ReadOnly"}]},
         ]}},
         "credential_lifetime": 3600,
+        # aws_region is also the region the module signs STS requests for.
+        "sts_region": "eu-west-1",
     }
 
 
@@ -43,7 +47,9 @@ def main():
         config = os.path.join(work, "pam_sso.conf")
         with MockPortal(scenario(), certs, os.path.join(work, "portal")) as portal:
             with open(config, "w", encoding="ascii") as f:
+                # The mock serves STS GetCallerIdentity as well.
                 f.write(f"endpoint = {portal.url}\n"
+                        f"sts_endpoint = {portal.url}\n"
                         f"ca_file = {portal.ca_file}\n"
                         "allow = *:ReadOnly\n"
                         "aws_region = eu-west-1\n")
@@ -63,7 +69,8 @@ def main():
             print("PAM service pam_sso_demo:")
             print(f"  auth    required pam_sso.so config={config}")
             print(f"  session required pam_sso.so config={config}")
-            print("config: allow = *:ReadOnly, aws_region = eu-west-1\n")
+            print("config: allow = *:ReadOnly, aws_region = eu-west-1, "
+                  "user_match = exact (the default)\n")
             env = {"PATH": "/usr/bin:/bin", "LD_PRELOAD": "libpam_wrapper.so",
                    "PAM_WRAPPER": "1", "PAM_WRAPPER_SERVICE_DIR": services}
             done = subprocess.run(
@@ -75,7 +82,7 @@ def main():
                 print("  " + line)
             calls = [f"{r['op']}({r['query'].get('account_id', '')})".replace("()", "")
                      for r in portal.requests()]
-            print("\nportal calls: " + ", ".join(calls))
+            print("\nportal and STS calls: " + ", ".join(calls))
     print("demo login " + ("succeeded" if done.returncode == 0 else "FAILED"))
     return done.returncode
 

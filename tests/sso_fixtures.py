@@ -6,6 +6,7 @@ A conftest.py imports the certdir fixture from here to register it.
 """
 
 import datetime
+import hashlib
 import os
 import subprocess
 import time
@@ -33,35 +34,47 @@ def credentials(tag, expiration_ms=EXPIRATION_MS):
     """Distinct credentials for one role, derived from the letters and
     digits of TAG."""
     tag = "".join(c for c in tag if c.isalnum())
+    # The key id shows only the first 12 characters of the tag, so its last
+    # four characters come from a hash of the whole tag. Without them, tags
+    # that share their first 12 characters would share a key id, and the
+    # mock's STS could not tell whose key signed a request.
+    tag_hash = hashlib.sha256(tag.encode("utf-8")).hexdigest()[:4].upper()
     return {
-        "accessKeyId": "ASIA" + (tag.upper() + "KEYID" * 4)[:16],
+        "accessKeyId": "ASIA" + (tag.upper() + "KEYID" * 3)[:12] + tag_hash,
         "secretAccessKey": f"secret/{tag}/" + "s" * 30,
         "sessionToken": f"session+{tag}/" + "IQoJb3JpZ2luX2VjE" * 8,
         "expiration": expiration_ms,
     }
 
 
-def account(account_id, *roles):
+def account(account_id, *roles, tag_prefix=""):
+    """Build an account entry whose roles get credentials(TAG_PREFIX +
+    account id + role name). Give each token its own TAG_PREFIX when two
+    tokens share an account and role, so that their credentials differ."""
     return {
         "accountId": account_id,
         "accountName": f"account {account_id}",
         "emailAddress": f"aws+{account_id}@example.com",
-        "roles": [{"roleName": name, "credentials": credentials(f"{account_id}{name}")}
+        "roles": [{"roleName": name,
+                   "credentials": credentials(f"{tag_prefix}{account_id}{name}")}
                   for name in roles],
     }
 
 
 def standard_scenario():
-    """Alice's token can list three accounts; the other token one."""
+    """Alice's token can list three accounts, and Bob's token one of them.
+    Every role of every token has credentials of its own."""
     return {
         "page_size": 100,
         "tokens": {
-            TOKEN: {"accounts": [
+            TOKEN: {"user_name": "alice", "accounts": [
                 account(ACCOUNT_B, "ReadOnly", "Admin"),
                 account(ACCOUNT_A, "ReadOnly", "PowerUser"),
                 account(ACCOUNT_C, "Billing"),
             ]},
-            OTHER_TOKEN: {"accounts": [account(ACCOUNT_C, "Billing")]},
+            OTHER_TOKEN: {"user_name": "bob", "accounts": [
+                account(ACCOUNT_C, "Billing", tag_prefix="bob"),
+            ]},
         },
         "faults": [],
     }
@@ -112,6 +125,8 @@ def certdir(tmp_path_factory):
 
 
 def portal_args(server, *extra):
-    """Module arguments that reach SERVER and trust only its CA."""
-    return (f"endpoint={server.url}", f"ca_file={server.ca_file}",
+    """Module arguments that reach SERVER, as the portal and as STS, and
+    trust only its CA."""
+    return (f"endpoint={server.url}", f"sts_endpoint={server.url}",
+            f"ca_file={server.ca_file}",
             f"config={server.certdir}/empty.conf") + extra

@@ -1,25 +1,37 @@
-"""Check the mock SSO portal against botocore's real "sso" client.
+"""Check the mock SSO portal against botocore's real "sso" and "sts" clients.
 
-botocore's service model defines the wire format of the portal API, so a
-mock that botocore parses correctly matches what the C module must handle.
+botocore's service models define the wire format of the portal API and of
+STS, so a mock that botocore parses correctly matches what the C module
+must handle. Every client gets an endpoint_url on the loopback address and
+explicit credentials, so no test reaches AWS or reads credentials from this
+machine.
 Run with: /usr/bin/python3 -m pytest tests/test_mock_botocore.py
 (Debian's python3-botocore; this suite was written against 1.29.27).
 """
 
 import base64
+import datetime
 import http.client
 import json
 import os
+import re
 import socket
 import ssl
 import subprocess
 import sys
 import time
+import types
+import xml.etree.ElementTree as ElementTree
+from unittest import mock
 
+import botocore.auth
 import botocore.session
 import pytest
 from botocore import UNSIGNED
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError, ConnectionClosedError, SSLError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,8 +43,15 @@ from portal_server import MockPortal  # noqa: E402
 
 TOKEN = "alice-token/+=AbC"
 OTHER_TOKEN = "bob-token"
+CAROL_TOKEN = "carol-token"
 DEV_ACCOUNT = "111111111111"
 BOB_ACCOUNT = "999999999999"
+CAROL_ACCOUNT = "121212121212"
+# Identity Center user names are often e-mail addresses, and STS session
+# names may contain "@", "+", "." and "-".
+CAROL_USER_NAME = "carol.o-neil+ops@example.com"
+# An ARN may contain TAB, LF and CR, and "&" and "<" need XML escaping.
+LEGACY_ARN = "arn:aws:sts::121212121212:assumed-role/Legacy&Co<1>/deploy\tbot\r"
 # Every character here must be percent-encoded in a query value.
 SPECIAL_ROLE = "Ops & Dev = 50% #1"
 ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"
@@ -44,7 +63,17 @@ READ_ONLY_CREDENTIALS = {
     "expiration": 1900000000000,
 }
 
+EXPIRED_CREDENTIALS = {
+    "accessKeyId": "ASIAEXPIRED000000001",
+    "secretAccessKey": "expired-secret-key-000000000000000000000000",
+    "sessionToken": "expired-session-token",
+    "expiration": 1_600_000_000_000,
+}
+
 ACCOUNT_NAMES = ["dev", "test", "stage", "prod", "audit", "billing", "sandbox"]
+
+STS_BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
+STS_NAMESPACES = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 
 
 def make_scenario():
@@ -67,9 +96,17 @@ def make_scenario():
         "page_size": 3,
         "tokens": {
             TOKEN: {"accounts": accounts},
-            OTHER_TOKEN: {"accounts": [{
+            OTHER_TOKEN: {"user_name": "bob", "accounts": [{
                 "accountId": BOB_ACCOUNT, "accountName": "bob",
                 "emailAddress": "bob@example.com", "roles": [{"roleName": "Admin"}],
+            }]},
+            CAROL_TOKEN: {"user_name": CAROL_USER_NAME, "accounts": [{
+                "accountId": CAROL_ACCOUNT, "accountName": "carol",
+                "emailAddress": "carol@example.com", "roles": [
+                    {"roleName": "Deploy"},
+                    {"roleName": "Legacy", "caller_arn": LEGACY_ARN},
+                    {"roleName": "Expired", "credentials": EXPIRED_CREDENTIALS},
+                ],
             }]},
         },
     }
@@ -670,6 +707,465 @@ def test_endless_pages_give_new_tokens(botocore_session, fresh_portal):
     assert [len(page) for page in pages] == [5, 2, 0, 0]
 
 
+# STS GetCallerIdentity
+
+
+def make_sts_client(botocore_session, server, credentials, region="us-east-1",
+                    session_token=True):
+    """An "sts" client that signs with CREDENTIALS (a roleCredentials dict)
+    and sends to SERVER. session_token=False leaves the session token out."""
+    config = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+    return botocore_session.create_client(
+        "sts", region_name=region, endpoint_url=server.url, verify=server.ca_file,
+        aws_access_key_id=credentials["accessKeyId"],
+        aws_secret_access_key=credentials["secretAccessKey"],
+        aws_session_token=credentials["sessionToken"] if session_token else None,
+        config=config)
+
+
+def fetch_credentials(client, token, account_id, role_name):
+    response = client.get_role_credentials(accessToken=token, accountId=account_id,
+                                           roleName=role_name)
+    return response["roleCredentials"]
+
+
+def caller_identity_error(sts):
+    """Call GetCallerIdentity, which must fail, and return the error
+    response that botocore parsed."""
+    with pytest.raises(ClientError) as raised:
+        sts.get_caller_identity()
+    return raised.value.response
+
+
+def sign_sts_request(server, credentials, body=STS_BODY, region="us-east-1"):
+    """Sign a POST / with botocore's SigV4Auth and return its headers."""
+    request = AWSRequest(method="POST", url=server.url + "/", data=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    signer = SigV4Auth(Credentials(credentials["accessKeyId"], credentials["secretAccessKey"],
+                                   credentials["sessionToken"]), "sts", region)
+    signer.add_auth(request)
+    return dict(request.headers.items())
+
+
+def post_sts(server, headers, body=STS_BODY):
+    """Send POST / over TLS with exactly HEADERS (plus Host and
+    Content-Length) and return (response, body)."""
+    connection = raw_connection(server)
+    connection.request("POST", "/", body=body, headers=headers)
+    response = connection.getresponse()
+    document = response.read()
+    connection.close()
+    return response, document
+
+
+def parse_sts_error(document):
+    root = ElementTree.fromstring(document)
+    assert root.tag == "{https://sts.amazonaws.com/doc/2011-06-15/}ErrorResponse"
+    return {
+        "Type": root.findtext("sts:Error/sts:Type", namespaces=STS_NAMESPACES),
+        "Code": root.findtext("sts:Error/sts:Code", namespaces=STS_NAMESPACES),
+        "Message": root.findtext("sts:Error/sts:Message", namespaces=STS_NAMESPACES),
+        "RequestId": root.findtext("sts:RequestId", namespaces=STS_NAMESPACES),
+    }
+
+
+def test_caller_identity_of_generated_role(botocore_session, client, portal):
+    credentials = fetch_credentials(client, TOKEN, DEV_ACCOUNT, "Admin")
+    sts = make_sts_client(botocore_session, portal, credentials)
+
+    response = sts.get_caller_identity()
+
+    expected = portal_scenario.caller_identity(SCENARIO, TOKEN, DEV_ACCOUNT, "Admin")
+    assert response["Arn"] == expected["Arn"]
+    assert response["UserId"] == expected["UserId"]
+    assert response["Account"] == DEV_ACCOUNT
+    assert re.fullmatch(r"arn:aws:sts::111111111111:assumed-role/"
+                        r"AWSReservedSSO_Admin_[0-9a-f]{16}/alice", response["Arn"])
+    assert re.fullmatch(r"AROA[A-Z0-9]{17}:alice", response["UserId"])
+    metadata = response["ResponseMetadata"]
+    assert metadata["HTTPStatusCode"] == 200
+    assert metadata["HTTPHeaders"]["content-type"] == "text/xml"
+    assert metadata["RequestId"] == metadata["HTTPHeaders"]["x-amzn-requestid"]
+
+
+def test_caller_identity_same_role_other_user(botocore_session, client, portal):
+    credentials = fetch_credentials(client, OTHER_TOKEN, BOB_ACCOUNT, "Admin")
+    sts = make_sts_client(botocore_session, portal, credentials)
+
+    response = sts.get_caller_identity()
+
+    expected = portal_scenario.caller_identity(SCENARIO, OTHER_TOKEN, BOB_ACCOUNT, "Admin")
+    assert response["Arn"] == expected["Arn"]
+    assert response["Arn"].endswith("/bob")
+    assert response["UserId"] == expected["UserId"]
+    assert response["Account"] == BOB_ACCOUNT
+
+
+def test_caller_identity_user_name_with_symbols(botocore_session, client, portal):
+    credentials = fetch_credentials(client, CAROL_TOKEN, CAROL_ACCOUNT, "Deploy")
+    sts = make_sts_client(botocore_session, portal, credentials)
+
+    response = sts.get_caller_identity()
+
+    expected = portal_scenario.caller_identity(SCENARIO, CAROL_TOKEN, CAROL_ACCOUNT, "Deploy")
+    assert response["Arn"] == expected["Arn"]
+    assert response["Arn"].endswith("/" + CAROL_USER_NAME)
+    assert response["UserId"] == expected["UserId"]
+    assert response["UserId"].endswith(":" + CAROL_USER_NAME)
+    assert response["Account"] == CAROL_ACCOUNT
+
+
+def test_caller_identity_caller_arn_verbatim(botocore_session, client, portal):
+    credentials = fetch_credentials(client, CAROL_TOKEN, CAROL_ACCOUNT, "Legacy")
+    sts = make_sts_client(botocore_session, portal, credentials)
+
+    response = sts.get_caller_identity()
+
+    expected = portal_scenario.caller_identity(SCENARIO, CAROL_TOKEN, CAROL_ACCOUNT, "Legacy")
+    assert response["Arn"] == LEGACY_ARN
+    assert expected["Arn"] == LEGACY_ARN
+    assert response["UserId"] == expected["UserId"]
+    assert response["UserId"].endswith(":deploy\tbot\r")
+    assert response["Account"] == CAROL_ACCOUNT
+
+
+def test_caller_identity_unassigned_role_none():
+    assert portal_scenario.caller_identity(SCENARIO, TOKEN, DEV_ACCOUNT, "NotAssigned") is None
+    assert portal_scenario.caller_identity(SCENARIO, "no-such-token", DEV_ACCOUNT, "Admin") is None
+
+
+def test_sts_request_log_fields(botocore_session, portal):
+    sts = make_sts_client(botocore_session, portal, READ_ONLY_CREDENTIALS)
+    before = len(portal.requests())
+
+    sts.get_caller_identity()
+
+    request = portal.requests()[before]
+    assert (request["method"], request["path"], request["op"]) == ("POST", "/", "GetCallerIdentity")
+    assert request["status"] == 200
+    assert request["token"] is None
+    assert request["body_length"] == len(STS_BODY)
+    assert request["sts"] == {
+        "access_key_id": READ_ONLY_CREDENTIALS["accessKeyId"],
+        "region": "us-east-1",
+        "service": "sts",
+        "signed_headers": ["content-type", "host", "x-amz-date", "x-amz-security-token"],
+        "error": None,
+    }
+
+
+def test_portal_request_log_sts_null(client, portal):
+    before = len(portal.requests())
+
+    client.list_accounts(accessToken=TOKEN, maxResults=1)
+
+    assert portal.requests()[before]["sts"] is None
+
+
+def test_sts_wrong_secret_rejected(botocore_session, portal):
+    credentials = dict(READ_ONLY_CREDENTIALS, secretAccessKey="not-the-secret-key")
+    sts = make_sts_client(botocore_session, portal, credentials)
+
+    error = caller_identity_error(sts)
+
+    assert error["Error"]["Code"] == "SignatureDoesNotMatch"
+    assert error["Error"]["Type"] == "Sender"
+    assert error["Error"]["Message"].startswith("The request signature does not match")
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_sts_without_session_token_rejected(botocore_session, portal):
+    sts = make_sts_client(botocore_session, portal, READ_ONLY_CREDENTIALS, session_token=False)
+
+    error = caller_identity_error(sts)
+
+    assert error["Error"]["Code"] == "InvalidClientTokenId"
+    assert "no X-Amz-Security-Token header" in error["Error"]["Message"]
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_sts_unknown_access_key_rejected(botocore_session, portal):
+    credentials = dict(READ_ONLY_CREDENTIALS, accessKeyId="ASIAUNKNOWN000000001")
+    sts = make_sts_client(botocore_session, portal, credentials)
+
+    error = caller_identity_error(sts)
+
+    assert error["Error"]["Code"] == "InvalidClientTokenId"
+    assert "ASIAUNKNOWN000000001" in error["Error"]["Message"]
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_sts_other_keys_session_token_rejected(botocore_session, client, portal):
+    admin = fetch_credentials(client, TOKEN, DEV_ACCOUNT, "Admin")
+    credentials = dict(READ_ONLY_CREDENTIALS, sessionToken=admin["sessionToken"])
+    sts = make_sts_client(botocore_session, portal, credentials)
+
+    error = caller_identity_error(sts)
+
+    assert error["Error"]["Code"] == "InvalidClientTokenId"
+    assert error["Error"]["Message"] == (
+        "X-Amz-Security-Token is not the session token issued with access key id "
+        f"{READ_ONLY_CREDENTIALS['accessKeyId']}.")
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_sts_wrong_region_rejected(botocore_session, portal):
+    sts = make_sts_client(botocore_session, portal, READ_ONLY_CREDENTIALS, region="eu-west-1")
+    before = len(portal.requests())
+
+    error = caller_identity_error(sts)
+
+    assert error["Error"]["Code"] == "SignatureDoesNotMatch"
+    assert error["Error"]["Message"] == "Credential should be scoped to a valid region."
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    logged = portal.requests()[before]["sts"]
+    assert logged["region"] == "eu-west-1"
+    assert logged["access_key_id"] == READ_ONLY_CREDENTIALS["accessKeyId"]
+    assert logged["error"] == "SignatureDoesNotMatch"
+
+
+def test_sts_region_from_scenario(botocore_session, fresh_portal):
+    fresh_portal.update_scenario(dict(SCENARIO, sts_region="eu-west-1"))
+    in_region = make_sts_client(botocore_session, fresh_portal, READ_ONLY_CREDENTIALS,
+                                region="eu-west-1")
+    default_region = make_sts_client(botocore_session, fresh_portal, READ_ONLY_CREDENTIALS)
+
+    response = in_region.get_caller_identity()
+    error = caller_identity_error(default_region)
+
+    expected = portal_scenario.caller_identity(SCENARIO, TOKEN, DEV_ACCOUNT, "ReadOnly")
+    assert response["Arn"] == expected["Arn"]
+    assert error["Error"]["Code"] == "SignatureDoesNotMatch"
+    assert [r["sts"]["region"] for r in fresh_portal.requests()] == ["eu-west-1", "us-east-1"]
+
+
+class LaggingDatetime(datetime.datetime):
+    """A datetime class whose clock is 20 minutes behind, for botocore's
+    signer, which takes the signing time from datetime.datetime."""
+
+    LAG = datetime.timedelta(minutes=20)
+
+    @classmethod
+    def utcnow(cls):
+        return datetime.datetime.utcnow() - cls.LAG
+
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.datetime.now(tz) - cls.LAG
+
+
+def test_sts_stale_date_rejected(botocore_session, portal):
+    sts = make_sts_client(botocore_session, portal, READ_ONLY_CREDENTIALS)
+    lagging = types.SimpleNamespace(datetime=LaggingDatetime, timedelta=datetime.timedelta,
+                                    timezone=datetime.timezone)
+    before = len(portal.requests())
+
+    with mock.patch.object(botocore.auth, "datetime", lagging):
+        error = caller_identity_error(sts)
+
+    assert error["Error"]["Code"] == "SignatureDoesNotMatch"
+    assert error["Error"]["Message"].startswith("Signature expired: X-Amz-Date ")
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    request = portal.requests()[before]
+    signed_at = datetime.datetime.strptime(request["headers"]["x-amz-date"], "%Y%m%dT%H%M%SZ")
+    signed_at = signed_at.replace(tzinfo=datetime.timezone.utc).timestamp()
+    assert 19 * 60 <= request["time"] - signed_at <= 21 * 60
+
+
+def test_sts_body_altered_after_signing_rejected(botocore_session, portal):
+    sts = make_sts_client(botocore_session, portal, READ_ONLY_CREDENTIALS)
+    sent_bodies = []
+
+    def reorder_parameters(request, **kwargs):
+        # Same parameters and length, so only the payload hash can tell.
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        assert body == STS_BODY
+        request.body = b"Version=2011-06-15&Action=GetCallerIdentity"
+        sent_bodies.append(request.body)
+
+    sts.meta.events.register("before-send.sts.GetCallerIdentity", reorder_parameters)
+
+    error = caller_identity_error(sts)
+
+    assert sent_bodies == [b"Version=2011-06-15&Action=GetCallerIdentity"]
+    assert error["Error"]["Code"] == "SignatureDoesNotMatch"
+    assert error["Error"]["Message"].startswith("The request signature does not match")
+    assert READ_ONLY_CREDENTIALS["sessionToken"] not in portal.server_output()
+
+
+def test_sts_expired_credentials_rejected(botocore_session, client, portal):
+    credentials = fetch_credentials(client, CAROL_TOKEN, CAROL_ACCOUNT, "Expired")
+    sts = make_sts_client(botocore_session, portal, credentials)
+
+    error = caller_identity_error(sts)
+
+    assert credentials == EXPIRED_CREDENTIALS
+    assert error["Error"]["Code"] == "ExpiredToken"
+    assert error["Error"]["Message"] == "The security token included in the request is expired"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_sts_ambiguous_access_key_fails(botocore_session, fresh_portal):
+    shared = dict(READ_ONLY_CREDENTIALS, accessKeyId="ASIASHARED0000000001")
+    fresh_portal.update_scenario({"tokens": {
+        "token-a": {"user_name": "alice", "accounts": [
+            {"accountId": DEV_ACCOUNT, "roles": [{"roleName": "Ops", "credentials": shared}]}]},
+        "token-b": {"user_name": "bob", "accounts": [
+            {"accountId": DEV_ACCOUNT, "roles": [{"roleName": "Ops", "credentials": shared}]}]},
+    }})
+    sts = make_sts_client(botocore_session, fresh_portal, shared)
+
+    error = caller_identity_error(sts)
+
+    assert error["Error"]["Code"] == "InternalFailure"
+    assert error["Error"]["Type"] == "Receiver"
+    assert "ASIASHARED0000000001" in error["Error"]["Message"]
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 500
+
+
+def test_sts_shared_grant_not_ambiguous(botocore_session, fresh_portal):
+    scenario = dict(SCENARIO, tokens=dict(SCENARIO["tokens"]))
+    scenario["tokens"]["alias-token"] = scenario["tokens"][TOKEN]
+    fresh_portal.update_scenario(scenario)
+    sts = make_sts_client(botocore_session, fresh_portal, READ_ONLY_CREDENTIALS)
+
+    response = sts.get_caller_identity()
+
+    assert response["Arn"] == portal_scenario.caller_identity(
+        SCENARIO, TOKEN, DEV_ACCOUNT, "ReadOnly")["Arn"]
+
+
+def test_sts_fault_access_denied(botocore_session, fresh_portal):
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[
+        {"op": "GetCallerIdentity", "status": 403, "error_type": "AccessDenied",
+         "message": "Denied by the test & its <fault>"}]))
+    sts = make_sts_client(botocore_session, fresh_portal, READ_ONLY_CREDENTIALS)
+
+    error = caller_identity_error(sts)
+
+    assert error["Error"]["Code"] == "AccessDenied"
+    assert error["Error"]["Message"] == "Denied by the test & its <fault>"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    request = fresh_portal.requests()[0]
+    assert request["fault"] == 0
+    assert request["sts"]["error"] == "AccessDenied"
+
+
+@pytest.mark.parametrize("status, code", [
+    (400, "Throttling"),
+    (500, "InternalFailure"),
+    (503, "ServiceUnavailable"),
+])
+def test_sts_fault_default_codes(botocore_session, fresh_portal, status, code):
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[
+        {"op": "GetCallerIdentity", "status": status}]))
+    sts = make_sts_client(botocore_session, fresh_portal, READ_ONLY_CREDENTIALS)
+
+    error = caller_identity_error(sts)
+
+    assert error["Error"]["Code"] == code
+    assert error["Error"]["Message"] == "Injected fault"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == status
+
+
+def test_sts_fault_close_drops_connection(botocore_session, fresh_portal):
+    fresh_portal.update_scenario(dict(SCENARIO, faults=[
+        {"op": "GetCallerIdentity", "close": True}]))
+    sts = make_sts_client(botocore_session, fresh_portal, READ_ONLY_CREDENTIALS)
+
+    with pytest.raises(ConnectionClosedError):
+        sts.get_caller_identity()
+
+    request = fresh_portal.requests()[0]
+    assert (request["op"], request["status"], request["fault"]) == ("GetCallerIdentity", None, 0)
+
+
+def test_sts_unsigned_request_rejected(portal):
+    response, document = post_sts(portal, {
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+
+    error = parse_sts_error(document)
+    assert response.status == 403
+    assert response.getheader("Content-Type") == "text/xml"
+    assert error["Type"] == "Sender"
+    assert error["Code"] == "MissingAuthenticationToken"
+    assert error["RequestId"] == response.getheader("x-amzn-RequestId")
+    assert portal.requests()[-1]["sts"] == {
+        "access_key_id": None, "region": None, "service": None, "signed_headers": None,
+        "error": "MissingAuthenticationToken"}
+
+
+@pytest.mark.parametrize("body, status, code", [
+    (b"Action=AssumeRole&Version=2011-06-15", 400, "InvalidAction"),
+    (b"Version=2011-06-15", 400, "MissingAction"),
+    (b"Action=GetCallerIdentity", 400, "MissingParameter"),
+    (b"Action=GetCallerIdentity&Version=2010-01-01", 400, "InvalidParameterValue"),
+])
+def test_sts_signed_bad_parameters_rejected(portal, body, status, code):
+    headers = sign_sts_request(portal, READ_ONLY_CREDENTIALS, body=body)
+
+    response, document = post_sts(portal, headers, body)
+
+    assert response.status == status
+    assert parse_sts_error(document)["Code"] == code
+
+
+def test_sts_signed_raw_request_accepted(portal):
+    headers = sign_sts_request(portal, READ_ONLY_CREDENTIALS)
+
+    response, document = post_sts(portal, headers)
+
+    root = ElementTree.fromstring(document)
+    result = "sts:GetCallerIdentityResult/"
+    expected = portal_scenario.caller_identity(SCENARIO, TOKEN, DEV_ACCOUNT, "ReadOnly")
+    assert response.status == 200
+    assert root.findtext(result + "sts:Arn", namespaces=STS_NAMESPACES) == expected["Arn"]
+    assert root.findtext(result + "sts:UserId", namespaces=STS_NAMESPACES) == expected["UserId"]
+    assert root.findtext(result + "sts:Account", namespaces=STS_NAMESPACES) == DEV_ACCOUNT
+    assert root.findtext("sts:ResponseMetadata/sts:RequestId", namespaces=STS_NAMESPACES) == (
+        response.getheader("x-amzn-RequestId"))
+
+
+@pytest.mark.parametrize("old, new, code, message", [
+    ("SignedHeaders=content-type;host;x-amz-date;", "SignedHeaders=content-type;host;",
+     "IncompleteSignature", "SignedHeaders must include x-amz-date."),
+    ("AWS4-HMAC-SHA256 ", "AWS4-HMAC-SHA1 ", "IncompleteSignature", "is not of the form"),
+    ("/sts/aws4_request", "/iam/aws4_request", "SignatureDoesNotMatch",
+     "Credential scope service is 'iam', expected 'sts'."),
+    # SigV4 lets a client sign any header, but botocore's signer never signs
+    # User-Agent, so the mock cannot check such a signature and rejects it.
+    ("SignedHeaders=content-type;host;", "SignedHeaders=content-type;host;user-agent;",
+     "SignatureDoesNotMatch", "leaves out user-agent"),
+])
+def test_sts_altered_authorization_rejected(portal, old, new, code, message):
+    headers = sign_sts_request(portal, READ_ONLY_CREDENTIALS)
+    assert old in headers["Authorization"]
+    headers["Authorization"] = headers["Authorization"].replace(old, new)
+    headers["User-Agent"] = "test"
+
+    response, document = post_sts(portal, headers)
+
+    error = parse_sts_error(document)
+    assert error["Code"] == code
+    assert message in error["Message"]
+    assert portal.requests()[-1]["sts"]["error"] == code
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"sts_region": ""}, "sts_region"),
+    ({"sts_region": 1}, "sts_region"),
+    ({"tokens": {"t": {"user_name": "", "accounts": []}}}, "user_name"),
+    ({"tokens": {"t": {"user_name": None, "accounts": []}}}, "user_name"),
+    ({"tokens": {"t": {"accounts": [
+        {"accountId": "1", "roles": [{"roleName": "R", "caller_arn": 5}]}]}}}, "caller_arn"),
+    ({"tokens": {"t": {"accounts": [
+        {"accountId": "1", "roles": [{"roleName": "R", "credentials": "x"}]}]}}}, "credentials"),
+])
+def test_sts_scenario_keys_checked(changes, message):
+    with pytest.raises(portal_scenario.ScenarioError, match=message):
+        portal_scenario.check_scenario(dict(SCENARIO, **changes))
+
+
 # Protocol errors that botocore cannot produce
 
 
@@ -677,6 +1173,7 @@ def test_endless_pages_give_new_tokens(botocore_session, fresh_portal):
     ("GET", "/nope", TOKEN, 404, "UnknownOperationException"),
     ("POST", "/assignment/accounts", TOKEN, 405, "MethodNotAllowedException"),
     ("GET", "/logout", TOKEN, 405, "MethodNotAllowedException"),
+    ("GET", "/", None, 405, "MethodNotAllowedException"),
     ("GET", "/assignment/accounts", None, 401, "UnauthorizedException"),
     ("GET", "/assignment/roles", TOKEN, 400, "InvalidRequestException"),
     ("GET", "/federation/credentials?account_id=111111111111", TOKEN, 400,

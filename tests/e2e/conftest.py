@@ -22,7 +22,8 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 
 from portal_server import MockPortal  # noqa: E402
 # Importing certdir registers the fixture here.
-from sso_fixtures import SECRET_PREFIXES, certdir, standard_scenario  # noqa: E402,F401
+from sso_fixtures import (OTHER_TOKEN, SECRET_PREFIXES, TOKEN, certdir,  # noqa: E402,F401
+                          standard_scenario)
 
 
 def pytest_configure(config):
@@ -120,9 +121,20 @@ def public_dir():
 
 
 @pytest.fixture
-def portal(certdir, workdir):
-    """A running mock portal with the standard scenario."""
-    server = MockPortal(standard_scenario(), certdir, os.path.join(workdir, "portal"))
+def scenario(user, other_user):
+    """The standard scenario, where TOKEN is the Identity Center token of
+    user and OTHER_TOKEN that of other_user, so each passes the module's
+    default user_match=exact as its own user.  A new copy for each test."""
+    scenario = standard_scenario()
+    scenario["tokens"][TOKEN]["user_name"] = user.name
+    scenario["tokens"][OTHER_TOKEN]["user_name"] = other_user.name
+    return scenario
+
+
+@pytest.fixture
+def portal(certdir, workdir, scenario):
+    """A running mock portal with the scenario above."""
+    server = MockPortal(scenario, certdir, os.path.join(workdir, "portal"))
     server.start()
     yield server
     server.stop()

@@ -31,6 +31,7 @@ PROMPT = "AWS SSO access token: "
 REJECTED = "The SSO access token was rejected."
 NO_ROLE = "The SSO access token grants no role allowed here."
 UNAVAILABLE = "The SSO portal is unavailable; try again later."
+NOT_OWNER = "The SSO access token does not belong to this user."
 
 # The listing calls of a login.  Their number varies: the module drops the
 # role listings that can no longer change its choice.
@@ -98,7 +99,10 @@ def secret_values(scenario, token, account_id, role_name):
 
 # --- successful login ------------------------------------------------------
 
-def test_login_exports_each_variable(portal, sshd, ssh, user):
+def test_login_exports_each_variable(portal, scenario, sshd, ssh, user):
+    # aws_region is also the region the STS request is signed for.
+    scenario["sts_region"] = "eu-central-1"
+    portal.update_scenario(scenario)
     sshd.start(pam_service(*portal_args(portal, "allow=*:ReadOnly",
                                         "aws_region=eu-central-1")))
     marker = os.path.join(user.home, f"ran-{secrets.token_hex(4)}")
@@ -117,8 +121,9 @@ def test_login_exports_each_variable(portal, sshd, ssh, user):
 
     # Without logout_on_close the end of the session sends nothing.
     assert sshd.wait_idle() == []
-    assert after_listing(portal) == ["GetRoleCredentials"]
-    assert {request["token"] for request in portal.requests()} == {TOKEN}
+    assert after_listing(portal) == ["GetRoleCredentials", "GetCallerIdentity"]
+    assert {request["token"] for request in portal.requests()
+            if request["sts"] is None} == {TOKEN}
 
 
 @pytest.mark.parametrize("logout_on_close", [
@@ -126,9 +131,9 @@ def test_login_exports_each_variable(portal, sshd, ssh, user):
     # The token then sits in a state file under /tmp while the search runs.
     pytest.param(True, marks=pytest.mark.session_logout),
 ], ids=["plain", "logout_on_close"])
-def test_token_not_readable_in_session(portal, sshd, ssh, user, public_dir, logout_on_close):
+def test_token_not_readable_in_session(portal, scenario, sshd, ssh, user, public_dir,
+                                       logout_on_close):
     token = fresh_token()
-    scenario = standard_scenario()
     scenario["tokens"][token] = scenario["tokens"][TOKEN]
     portal.update_scenario(scenario)
     module_args = portal_args(portal, "allow=*:ReadOnly")
@@ -203,9 +208,16 @@ def no_allowed_role(portal, certdir):
 
 
 def unreachable_portal(portal, certdir):
-    args = (f"endpoint=https://127.0.0.1:{closed_port()}", f"ca_file={portal.ca_file}",
+    dead = f"https://127.0.0.1:{closed_port()}"
+    args = (f"endpoint={dead}", f"sts_endpoint={dead}", f"ca_file={portal.ca_file}",
             f"config={certdir}/empty.conf", "allow=*:*", "timeout=5")
     return TOKEN, args, UNAVAILABLE
+
+
+def token_of_other_user(portal, certdir):
+    """other_user's own valid token, pasted at user's prompt: the default
+    user_match=exact refuses it once STS names its owner."""
+    return OTHER_TOKEN, portal_args(portal, "allow=*:Billing"), NOT_OWNER
 
 
 @pytest.mark.parametrize("case, expected_ops", [
@@ -213,7 +225,9 @@ def unreachable_portal(portal, certdir):
     (no_allowed_role, ["ListAccounts", "ListAccountRoles"]),
     # The module talks to the closed port, never to the running mock.
     (unreachable_portal, []),
-], ids=["rejected_token", "no_allowed_role", "unreachable_portal"])
+    (token_of_other_user, ["ListAccounts", "ListAccountRoles", "GetRoleCredentials",
+                           "GetCallerIdentity"]),
+], ids=["rejected_token", "no_allowed_role", "unreachable_portal", "token_of_other_user"])
 def test_failed_login_runs_nothing(portal, certdir, sshd, ssh, user, case, expected_ops):
     token, module_args, message = case(portal, certdir)
     sshd.start(pam_service(*module_args))
@@ -258,8 +272,8 @@ def test_unknown_user_looks_like_rejected_token(portal, sshd, ssh):
 FETCH_DELAY = 1.0
 
 
-def test_concurrent_logins_keep_own_credentials(portal, sshd, ssh, user, other_user):
-    scenario = standard_scenario()
+def test_concurrent_logins_keep_own_credentials(portal, scenario, sshd, ssh, user,
+                                                other_user):
     scenario["faults"] = [{"op": "GetRoleCredentials", "delay": FETCH_DELAY}]
     portal.update_scenario(scenario)
     # TOKEN matches the first rule, OTHER_TOKEN only the second.
@@ -333,7 +347,7 @@ def test_logout_sent_once_at_session_end(portal, sshd, ssh, user, public_dir):
     assert [name for name, value in session.env.items() if TOKEN in value] == []
 
     assert sshd.wait_idle() == []
-    assert after_listing(portal) == ["GetRoleCredentials", "Logout"]
+    assert after_listing(portal) == ["GetRoleCredentials", "GetCallerIdentity", "Logout"]
     [logout] = logouts(portal)
     assert logout["method"] == "POST"
     assert logout["path"] == "/logout"

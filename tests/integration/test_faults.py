@@ -43,8 +43,13 @@ def credentials_body(drop=None, **changes):
 
 
 def inject(server, *faults, **settings):
-    """Give SERVER the standard scenario plus SETTINGS and FAULTS."""
+    """Give SERVER the standard scenario plus SETTINGS and FAULTS.  Account
+    A's ReadOnly role gets FAULT_CREDENTIALS, so that STS knows the
+    credentials of an injected GetRoleCredentials body."""
     scenario = standard_scenario()
+    for entry in scenario["tokens"][TOKEN]["accounts"]:
+        if entry["accountId"] == ACCOUNT_A:
+            entry["roles"][0]["credentials"] = dict(FAULT_CREDENTIALS)
     scenario.update(settings)
     scenario["faults"] = list(faults)
     server.update_scenario(scenario)
@@ -118,7 +123,8 @@ def test_token_ends_at_nul_byte(pam, portal):
     login = pam.run(token=TOKEN.encode() + b"\0junk after the nul")
 
     assert login.step("auth") == PAM_SUCCESS
-    assert {request["token"] for request in portal.requests()} == {TOKEN}
+    assert {request["token"] for request in portal.requests()
+            if request["sts"] is None} == {TOKEN}
 
 
 # Response size and framing

@@ -97,7 +97,7 @@ def load_scenario(cases):
         if case.kind == "rejected":
             continue
         role = OTHER_ROLE if case.kind == "no_role" else ALLOWED_ROLE
-        tokens[case.token] = {"accounts": [{
+        tokens[case.token] = {"user_name": case.user, "accounts": [{
             "accountId": case.account_id,
             "accountName": f"load account {case.index}",
             "emailAddress": f"aws+load{case.index:03d}@example.com",
@@ -236,12 +236,20 @@ def check_login(case, login, scenario, owners):
     assert not any(name.startswith("AWS_") for name in login.env)
 
 
-def check_portal_requests(portal, cases):
+def check_portal_requests(portal, scenario, cases):
     """Check the calls each token made, and that every account a request
-    names belongs to the request's own token."""
+    names belongs to the request's own token.  An STS request carries no
+    token; it counts for the token whose credentials signed it."""
+    key_owners = {}
+    for token, grant in scenario["tokens"].items():
+        for role in grant["accounts"][0]["roles"]:
+            key_owners[role["credentials"]["accessKeyId"]] = token
     calls = defaultdict(list)
     for request in portal.requests():
-        calls[request["token"]].append(request)
+        token = request["token"]
+        if request["sts"] is not None:
+            token = key_owners[request["sts"]["access_key_id"]]
+        calls[token].append(request)
     by_token = {case.token: case for case in cases}
     assert set(calls) == set(by_token)
 
@@ -252,10 +260,11 @@ def check_portal_requests(portal, cases):
         ops = [(r["op"], r["status"]) for r in requests]
         if case.kind == "ok":
             assert ops == [("ListAccounts", 200), ("ListAccountRoles", 200),
-                           ("GetRoleCredentials", 200)]
+                           ("GetRoleCredentials", 200), ("GetCallerIdentity", 200)]
         elif case.kind == "retried":
             assert ops == [("ListAccounts", 200), ("ListAccountRoles", 200),
-                           ("GetRoleCredentials", 500), ("GetRoleCredentials", 200)]
+                           ("GetRoleCredentials", 500), ("GetRoleCredentials", 200),
+                           ("GetCallerIdentity", 200)]
         elif case.kind == "rejected":
             assert ops == [("ListAccounts", 401)]
         elif case.kind == "no_role":
@@ -280,7 +289,7 @@ def test_concurrent_logins_distinct_tokens(pam, certdir, tmp_path):
         assert len(logins) == LOGINS
         for case in cases:
             check_login(case, logins[case.index], scenario, owners)
-        check_portal_requests(portal, cases)
+        check_portal_requests(portal, scenario, cases)
 
     kinds = [case.kind for case in cases]
     print(f"{LOGINS} logins in {seconds:.1f} s, peak {peak_overlap(intervals)} at once: "

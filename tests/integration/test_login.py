@@ -26,8 +26,17 @@ def ops(server):
     return [request["op"] for request in server.requests()]
 
 
+def portal_requests(server):
+    """The server's requests to the portal API, without those to STS."""
+    return [request for request in server.requests() if request["sts"] is None]
+
+
 @pytest.mark.valgrind
 def test_login_exports_each_variable(pam, portal):
+    # aws_region is also the region STS requests are signed for.
+    scenario = standard_scenario()
+    scenario["sts_region"] = "eu-central-1"
+    portal.update_scenario(scenario)
     pam.auth_service(*portal_args(portal, "allow=*:ReadOnly", "aws_region=eu-central-1"))
 
     login = pam.run()
@@ -51,8 +60,12 @@ def test_login_sends_wire_protocol(pam, portal):
     requests = portal.requests()
     assert [r["op"] for r in requests] == ["ListAccounts", "ListAccountRoles",
                                            "ListAccountRoles", "ListAccountRoles",
-                                           "GetRoleCredentials"]
-    assert all(r["token"] == TOKEN for r in requests)
+                                           "GetRoleCredentials", "GetCallerIdentity"]
+    assert all(r["token"] == TOKEN for r in requests[:5])
+    # STS gets no access token, only the role credentials' signature.
+    assert requests[5]["token"] is None
+    assert requests[5]["sts"]["access_key_id"] == role_credentials(
+        standard_scenario(), TOKEN, ACCOUNT_C, "Billing")["accessKeyId"]
     assert "x-amz-sso_bearer_token" in requests[0]["header_names"]
     assert requests[0]["method"] == "GET"
     assert requests[0]["path"] == "/assignment/accounts"
@@ -72,8 +85,9 @@ def test_login_reuses_one_connection(pam, portal):
     login = pam.run()
 
     assert login.step("auth") == PAM_SUCCESS
-    assert portal.connection_counts()["tls_handshakes"] == 1
-    assert len({r["connection"] for r in portal.requests()}) == 1
+    # One connection to the portal, and one of its own to STS.
+    assert portal.connection_counts()["tls_handshakes"] == 2
+    assert len({r["connection"] for r in portal_requests(portal)}) == 1
 
 
 def test_parallel_lanes_bound_connections(pam, portal):
@@ -84,9 +98,10 @@ def test_parallel_lanes_bound_connections(pam, portal):
     login = pam.run()
 
     assert login.step("auth") == PAM_SUCCESS
-    assert portal.connection_counts()["tls_handshakes"] == 2
-    assert len({r["connection"] for r in portal.requests()}) == 2
-    assert len(portal.requests()) == 5
+    # Two lanes to the portal, and STS on a connection of its own.
+    assert portal.connection_counts()["tls_handshakes"] == 3
+    assert len({r["connection"] for r in portal_requests(portal)}) == 2
+    assert len(portal_requests(portal)) == 5
 
 
 def test_login_logs_decision_without_secrets(pam, portal):
@@ -261,9 +276,13 @@ def write_config(path, text, mode=0o644, uid=0):
 
 @pytest.mark.valgrind
 def test_config_file_instead_of_arguments(pam, portal, tmp_path):
+    scenario = standard_scenario()
+    scenario["sts_region"] = "us-west-2"
+    portal.update_scenario(scenario)
     config = write_config(tmp_path / "pam_sso.conf",
                           "# bastion settings\n"
                           f"endpoint = {portal.url}\n"
+                          f"sts_endpoint = {portal.url}\n"
                           f"ca_file={portal.ca_file}\n"
                           "\n"
                           "allow = *:Admin\n"
@@ -280,7 +299,7 @@ def test_config_file_instead_of_arguments(pam, portal, tmp_path):
 def test_argument_allow_replaces_file_allow(pam, portal, tmp_path):
     config = write_config(tmp_path / "pam_sso.conf",
                           f"endpoint = {portal.url}\nca_file = {portal.ca_file}\n"
-                          "allow = *:Admin\n")
+                          f"sts_endpoint = {portal.url}\nallow = *:Admin\n")
     pam.auth_service("allow=*:Billing", f"config={config}")
 
     login = pam.run()
@@ -398,14 +417,15 @@ def test_stored_password_is_never_sent(pam, portal):
 
     assert login.step("auth") == PAM_SUCCESS
     assert login.prompts == ["echo_off AWS SSO access token: "]
-    assert {r["token"] for r in portal.requests()} == {TOKEN}
+    assert {r["token"] for r in portal_requests(portal)} == {TOKEN}
 
 
 def test_unreachable_portal_fails_fast(pam, certdir):
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         port = listener.getsockname()[1]
-    pam.auth_service(f"endpoint=https://127.0.0.1:{port}", "allow=*:*",
+    pam.auth_service(f"endpoint=https://127.0.0.1:{port}",
+                     f"sts_endpoint=https://127.0.0.1:{port}", "allow=*:*",
                      f"config={certdir}/empty.conf")
 
     login = pam.run()
@@ -431,8 +451,9 @@ def test_stalled_portal_fails_within_timeout(pam, portal):
 
 @pytest.mark.valgrind
 def test_unknown_ca_is_refused(pam, portal, certdir):
-    pam.auth_service(f"endpoint={portal.url}", f"ca_file={certdir}/other-ca.pem",
-                     "allow=*:*", f"config={certdir}/empty.conf")
+    pam.auth_service(f"endpoint={portal.url}", f"sts_endpoint={portal.url}",
+                     f"ca_file={certdir}/other-ca.pem", "allow=*:*",
+                     f"config={certdir}/empty.conf")
 
     login = pam.run()
 
@@ -635,7 +656,9 @@ def test_role_name_with_reserved_characters(pam, portal):
     scenario = standard_scenario()
     scenario["tokens"][TOKEN]["accounts"].append(account("444444444444", role_name))
     portal.update_scenario(scenario)
-    pam.auth_service(*portal_args(portal, "allow=444444444444:Ops*"))
+    # No permission set can have this name, so STS could not name the
+    # role; the binding is tested elsewhere.
+    pam.auth_service(*portal_args(portal, "allow=444444444444:Ops*", "user_match=none"))
 
     login = pam.run()
 
@@ -678,7 +701,8 @@ def test_unsafe_ca_file_is_service_err(pam, portal, tmp_path, mode, reason):
     bundle = tmp_path / "ca.pem"
     bundle.write_bytes(open(portal.ca_file, "rb").read())
     os.chmod(bundle, mode)
-    pam.auth_service(f"endpoint={portal.url}", f"ca_file={bundle}", "allow=*:*",
+    pam.auth_service(f"endpoint={portal.url}", f"sts_endpoint={portal.url}",
+                     f"ca_file={bundle}", "allow=*:*",
                      f"config={portal.certdir}/empty.conf")
 
     login = pam.run()
@@ -692,18 +716,22 @@ def test_unsafe_ca_file_is_service_err(pam, portal, tmp_path, mode, reason):
 def test_symlinked_ca_file_is_service_err(pam, portal, tmp_path):
     link = tmp_path / "ca-link.pem"
     link.symlink_to(portal.ca_file)
-    pam.auth_service(f"endpoint={portal.url}", f"ca_file={link}", "allow=*:*",
+    pam.auth_service(f"endpoint={portal.url}", f"sts_endpoint={portal.url}",
+                     f"ca_file={link}", "allow=*:*",
                      f"config={portal.certdir}/empty.conf")
 
     login = pam.run()
 
     assert login.step("auth") == PAM_SERVICE_ERR
+    assert any("ca_file cannot be used" in line and "symbolic link" in line
+               for line in login.logs)
     assert ops(portal) == []
 
 
 def test_wrong_endpoint_path_is_unavailable(pam, portal):
-    pam.auth_service(f"endpoint={portal.url}/wrong", f"ca_file={portal.ca_file}",
-                     "allow=*:*", f"config={portal.certdir}/empty.conf")
+    pam.auth_service(f"endpoint={portal.url}/wrong", f"sts_endpoint={portal.url}",
+                     f"ca_file={portal.ca_file}", "allow=*:*",
+                     f"config={portal.certdir}/empty.conf")
 
     login = pam.run()
 

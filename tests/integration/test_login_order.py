@@ -17,7 +17,16 @@ SECRET_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN
                 "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION")
 
 
+def sign_for_region(portal):
+    """Make the mock's STS expect requests signed for REGION, as aws_region
+    makes the module sign them."""
+    scenario = standard_scenario()
+    scenario["sts_region"] = REGION
+    portal.update_scenario(scenario)
+
+
 def test_session_before_setcred_exports(pam, portal):
+    sign_for_region(portal)
     pam.auth_service(*portal_args(portal, "allow=*:ReadOnly", f"aws_region={REGION}"))
 
     login = pam.run(steps="auth,open,setcred")
@@ -32,6 +41,7 @@ def test_session_before_setcred_exports(pam, portal):
 
 @pytest.mark.valgrind
 def test_session_before_setcred_then_teardown(pam, portal):
+    sign_for_region(portal)
     pam.auth_service(*portal_args(portal, "allow=*:ReadOnly", f"aws_region={REGION}"))
 
     login = pam.run(steps="auth,open,setcred,close,delcred")

@@ -55,9 +55,10 @@ def test_role_listings_stay_within_bound(pam, slow_listings):
     assert len(listings) == 12
     assert max_in_flight([r["time"] for r in listings], LISTING_DELAY) == 4
     # Four lanes: four TLS connections, the first one also used for
-    # ListAccounts and GetRoleCredentials.
-    assert slow_listings.connection_counts()["tls_handshakes"] == 4
-    assert len({r["connection"] for r in slow_listings.requests()}) == 4
+    # ListAccounts and GetRoleCredentials, and STS on a fifth of its own.
+    assert slow_listings.connection_counts()["tls_handshakes"] == 5
+    assert len({r["connection"] for r in slow_listings.requests()
+                if r["sts"] is None}) == 4
 
 
 def test_one_lane_lists_one_account_at_a_time(pam, slow_listings):
@@ -68,7 +69,8 @@ def test_one_lane_lists_one_account_at_a_time(pam, slow_listings):
     assert login.step("auth") == PAM_SUCCESS
     listings = [r for r in slow_listings.requests() if r["op"] == "ListAccountRoles"]
     assert max_in_flight([r["time"] for r in listings], LISTING_DELAY) == 1
-    assert slow_listings.connection_counts()["tls_handshakes"] == 1
+    # One lane to the portal, and STS on a connection of its own.
+    assert slow_listings.connection_counts()["tls_handshakes"] == 2
 
 
 @pytest.mark.valgrind
@@ -107,7 +109,7 @@ def test_exact_rules_skip_account_listing(pam, portal):
               if r["op"] == "ListAccountRoles"]
     assert ACCOUNT_B in listed
     assert set(listed) <= {ACCOUNT_A, ACCOUNT_B}
-    assert ops(portal)[-1] == "GetRoleCredentials"
+    assert ops(portal)[-2:] == ["GetRoleCredentials", "GetCallerIdentity"]
 
 
 def test_exact_rule_not_visible_falls_to_next_rule(pam, portal):
@@ -129,7 +131,7 @@ def test_role_option_lists_only_its_account(pam, portal):
     login = pam.run()
 
     assert login.step("auth") == PAM_SUCCESS
-    assert ops(portal) == ["ListAccountRoles", "GetRoleCredentials"]
+    assert ops(portal) == ["ListAccountRoles", "GetRoleCredentials", "GetCallerIdentity"]
     assert portal.requests()[0]["query"]["account_id"] == ACCOUNT_B
 
 

@@ -28,10 +28,12 @@ def test_login_tunnels_through_configured_proxy(pam, portal):
 
     assert login.step("auth") == PAM_SUCCESS
     port = portal.url.rsplit(":", 1)[1]
-    # One tunnel per parallel lane the login used, all to the portal.
+    # One tunnel per parallel lane the login used and one for STS, all to
+    # the mock, which serves both.
     assert set(proxy.targets) == {f"127.0.0.1:{port}"}
     assert len(proxy.targets) == portal.connection_counts()["tls_handshakes"]
-    assert [r["op"] for r in portal.requests()][-1] == "GetRoleCredentials"
+    assert [r["op"] for r in portal.requests()][-2:] == ["GetRoleCredentials",
+                                                        "GetCallerIdentity"]
 
 
 def test_logout_tunnels_through_configured_proxy(pam, portal, tmp_path):

@@ -205,6 +205,10 @@ def test_shadow_login_order(pam, portal, tmp_path):
 @pytest.mark.valgrind
 def test_retry_drops_first_state(pam, portal, tmp_path):
     state_dir = tmp_path / "state"
+    # Both tokens are alice's here, so the second login passes the binding.
+    scenario = standard_scenario()
+    scenario["tokens"][OTHER_TOKEN]["user_name"] = "alice"
+    portal.update_scenario(scenario)
     session_service(pam, portal, state_dir, allow="*:Billing")
 
     login = pam.run(token=[TOKEN, OTHER_TOKEN], steps="auth,auth,setcred,open,close")

@@ -252,9 +252,16 @@ def su_pam():
 
 
 @pytest.fixture
-def su_services(su_pam, portal):
+def su_services(su_pam, portal, su_user):
     """Write the su and su-l services, and a deny-all "other" service as on
-    Debian, which libpam reads for any service without a file."""
+    Debian, which libpam reads for any service without a file.  The token
+    belongs to the target user: the scenario makes su_user its Identity
+    Center user name, and its STS expects requests signed for REGION."""
+    scenario = standard_scenario()
+    scenario["tokens"][TOKEN]["user_name"] = su_user.pw_name
+    scenario["sts_region"] = REGION
+    portal.update_scenario(scenario)
+
     def write(*extra):
         args = portal_args(portal, "allow=*:ReadOnly", f"aws_region={REGION}", *extra)
         su_pam.auth_service(*args, name="su")
@@ -287,8 +294,8 @@ def test_su_exports_credentials_to_shell(su_services, su_user, portal):
     # The number of role listings varies: the module drops those that can
     # no longer change its choice.
     requests = portal.requests()
-    assert requests[-1]["op"] == "GetRoleCredentials"
-    assert {r["token"] for r in requests} == {TOKEN}
+    assert [r["op"] for r in requests[-2:]] == ["GetRoleCredentials", "GetCallerIdentity"]
+    assert {r["token"] for r in requests[:-1]} == {TOKEN}
 
 
 def test_su_keeps_caller_environment(su_services, su_user):
@@ -345,7 +352,8 @@ def test_su_login_shell_exports_credentials(su_services, su_user, portal):
     assert "PAMSSO_CALLER_MARK" not in run.env
     assert "LD_PRELOAD" not in run.env
     assert "PAM_WRAPPER" not in run.env
-    assert [r["op"] for r in portal.requests()][-1] == "GetRoleCredentials"
+    assert [r["op"] for r in portal.requests()][-2:] == ["GetRoleCredentials",
+                                                        "GetCallerIdentity"]
 
 
 def test_su_login_uses_su_l_service(su_services, su_user, portal):

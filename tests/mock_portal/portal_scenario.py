@@ -5,6 +5,7 @@ accounts and roles each token may see, and the faults to inject::
 
     {
       "page_size": 3,
+      "sts_region": "us-east-1",
       "page_size_cap": 100,
       "credential_lifetime": 3600,
       "logout_revokes": false,
@@ -12,6 +13,7 @@ accounts and roles each token may see, and the faults to inject::
       "endless_pages": false,
       "tokens": {
         "TOKEN": {
+          "user_name": "alice@example.com",
           "accounts": [
             {"accountId": "111111111111", "accountName": "dev",
              "emailAddress": "dev@example.com",
@@ -19,7 +21,9 @@ accounts and roles each token may see, and the faults to inject::
                {"roleName": "ReadOnly",
                 "credentials": {"accessKeyId": "...", "secretAccessKey": "...",
                                 "sessionToken": "...",
-                                "expiration": 1900000000000}}]}]}},
+                                "expiration": 1900000000000}},
+               {"roleName": "Legacy",
+                "caller_arn": "arn:aws:sts::111111111111:assumed-role/Legacy/x"}]}]}},
       "faults": [{"op": "ListAccounts", "status": 500, "times": 1}]
     }
 
@@ -51,16 +55,27 @@ endless_pages
     valid "nextToken" that differs from all earlier ones, also past the
     last item, where the pages are empty. This takes precedence over
     last_page_next_token. A client must give up on its own page bound.
+sts_region
+    The only region that STS GetCallerIdentity accepts in a signature's
+    credential scope (default "us-east-1").
 tokens
-    Maps each valid access token to its accounts. Account fields other
-    than "roles" are sent as they are in ListAccounts, and each role is
-    listed as {"roleName", "accountId"} in ListAccountRoles.
+    Maps each valid access token to its grant: "accounts" and an optional
+    "user_name". Account fields other than "roles" are sent as they are in
+    ListAccounts, and each role is listed as {"roleName", "accountId"} in
+    ListAccountRoles.
 faults
     Rules that replace or delay responses. See mock_portal.py.
 
 A role without "credentials" gets deterministic generated values, see
 credentials_for(). Values given in "credentials" are sent verbatim, so a
 test can also send malformed ones (a string expiration, say).
+
+STS GetCallerIdentity accepts requests signed with the credentials of any
+role in the scenario and returns the identity that caller_identity()
+computes. "user_name" is the Identity Center user name of a token, which
+becomes the role session name in the ARN (default "alice"). A role's
+optional "caller_arn" replaces the generated ARN verbatim, for roles that
+Identity Center did not create or for odd session names.
 """
 
 import base64
@@ -71,11 +86,14 @@ import json
 import time
 
 
-OPERATIONS = ("ListAccounts", "ListAccountRoles", "GetRoleCredentials", "Logout")
+OPERATIONS = ("ListAccounts", "ListAccountRoles", "GetRoleCredentials", "Logout",
+              "GetCallerIdentity")
 
 DEFAULT_PAGE_SIZE = 20
 DEFAULT_PAGE_SIZE_CAP = 100
 DEFAULT_CREDENTIAL_LIFETIME = 3600
+DEFAULT_USER_NAME = "alice"
+DEFAULT_STS_REGION = "us-east-1"
 
 # The fixed prefix and suffix put "+", "/" and "=" into every pagination
 # token, so a client that does not percent-encode next_token sends a value
@@ -121,6 +139,9 @@ def check_scenario(scenario):
         accounts = grant.get("accounts") if isinstance(grant, dict) else None
         if not isinstance(accounts, list):
             raise ScenarioError(f'token {token!r} must contain a list "accounts"')
+        user_name = grant.get("user_name", DEFAULT_USER_NAME)
+        if not isinstance(user_name, str) or user_name == "":
+            raise ScenarioError(f'"user_name" of token {token!r} must be a non-empty string')
         for account in accounts:
             if not isinstance(account, dict) or "accountId" not in account:
                 raise ScenarioError(
@@ -131,10 +152,23 @@ def check_scenario(scenario):
                 raise ScenarioError(
                     f'account {account["accountId"]!r} of token {token!r}: '
                     '"roles" must be a list of objects with "roleName"')
+            for role in roles:
+                if not isinstance(role.get("credentials", {}), dict):
+                    raise ScenarioError(
+                        f'role {role["roleName"]!r} of account {account["accountId"]!r}: '
+                        '"credentials" must be an object')
+                if not isinstance(role.get("caller_arn", ""), str):
+                    raise ScenarioError(
+                        f'role {role["roleName"]!r} of account {account["accountId"]!r}: '
+                        '"caller_arn" must be a string')
 
     for name in ("logout_revokes", "endless_pages"):
         if not isinstance(scenario.get(name, False), bool):
             raise ScenarioError(f'"{name}" must be true or false')
+
+    sts_region = scenario.get("sts_region", DEFAULT_STS_REGION)
+    if not isinstance(sts_region, str) or sts_region == "":
+        raise ScenarioError('"sts_region" must be a non-empty string')
 
     for name in ("page_size", "page_size_cap"):
         value = scenario.get(name, 1)
@@ -244,6 +278,57 @@ def credentials_for(scenario, token, account_id, role_name, now=None):
     }
     generated.update(role.get("credentials", {}))
     return generated
+
+
+def caller_identity(scenario, token, account_id, role_name):
+    """Return the GetCallerIdentity result {"Arn", "UserId", "Account"} for
+    the role's credentials, or None if the role is not assigned to the token.
+
+    The ARN has the shape Identity Center gives its roles,
+    arn:aws:sts::ACCOUNT:assumed-role/AWSReservedSSO_ROLE_SUFFIX/USER_NAME,
+    unless the role has "caller_arn". The 16-hex-digit SUFFIX and the role id
+    in UserId depend only on account and role, as in AWS, where they belong
+    to the role and not to the user. The session name in UserId is the text
+    after the last "/" of the ARN.
+    """
+    role = find_role(scenario, token, account_id, role_name)
+    if role is None:
+        return None
+
+    seed = "\0".join((account_id, role_name)).encode("utf-8")
+    arn = role.get("caller_arn")
+    if arn is None:
+        user_name = scenario["tokens"][token].get("user_name", DEFAULT_USER_NAME)
+        suffix = hashlib.sha256(b"permission set\0" + seed).hexdigest()[:16]
+        arn = (f"arn:aws:sts::{account_id}:assumed-role/"
+               f"AWSReservedSSO_{role_name}_{suffix}/{user_name}")
+
+    # Base32 digits (A-Z and 2-7) are a subset of the characters of real
+    # role ids (A-Z and 0-9).
+    role_digest = hashlib.sha256(b"role id\0" + seed).digest()
+    role_id = "AROA" + base64.b32encode(role_digest).decode("ascii")[:17]
+    session_name = arn.rsplit("/", 1)[-1]
+    return {"Arn": arn, "UserId": f"{role_id}:{session_name}", "Account": account_id}
+
+
+def index_access_keys(scenario):
+    """Map every access key id that GetRoleCredentials can send to the list
+    of (token, account_id, role_name) it is issued for.
+
+    A key id that is not a string cannot arrive in a signature, so it is
+    left out.
+    """
+    index = {}
+    for token, grant in scenario["tokens"].items():
+        for account in grant["accounts"]:
+            account_id = account["accountId"]
+            for role in account.get("roles", []):
+                role_name = role["roleName"]
+                credentials = credentials_for(scenario, token, account_id, role_name)
+                key_id = credentials.get("accessKeyId")
+                if isinstance(key_id, str):
+                    index.setdefault(key_id, []).append((token, account_id, role_name))
+    return index
 
 
 def encode_page_token(op, token, account_id, offset):

@@ -474,10 +474,52 @@ expiration_plausible_uses_given_clock(void **state)
     assert_false(sso_expiration_plausible((int64_t) now, now));
 }
 
+/* sso_sts_url */
+
+static void
+sts_url_follows_the_partition(void **state)
+{
+    static const struct {
+        const char *region;
+        bool fips;
+        bool dualstack;
+        const char *expected;
+    } cases[] = {
+        { "eu-west-1", false, false, "https://sts.eu-west-1.amazonaws.com" },
+        { "eu-west-1", true, false,
+          "https://sts-fips.eu-west-1.amazonaws.com" },
+        { "eu-west-1", false, true, "https://sts.eu-west-1.api.aws" },
+        { "eu-west-1", true, true, "https://sts-fips.eu-west-1.api.aws" },
+        { "cn-north-1", false, false,
+          "https://sts.cn-north-1.amazonaws.com.cn" },
+        /* GovCloud's standard host is already FIPS. */
+        { "us-gov-west-1", true, false,
+          "https://sts.us-gov-west-1.amazonaws.com" },
+        { "us-gov-west-1", true, true,
+          "https://sts-fips.us-gov-west-1.api.aws" },
+        { "us-iso-east-1", false, false,
+          "https://sts.us-iso-east-1.c2s.ic.gov" },
+    };
+    size_t i;
+
+    (void) state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *url = sso_sts_url(cases[i].region, cases[i].fips,
+                                cases[i].dualstack);
+
+        print_message("region %s fips %d dualstack %d\n", cases[i].region,
+                      (int) cases[i].fips, (int) cases[i].dualstack);
+        assert_non_null(url);
+        assert_string_equal(url, cases[i].expected);
+        free(url);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sts_url_follows_the_partition),
         cmocka_unit_test(region_valid_accepts_known_shapes),
         cmocka_unit_test(region_valid_rejects_bad_shapes),
         cmocka_unit_test(endpoint_check_accepts_https_urls),

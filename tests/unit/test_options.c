@@ -210,6 +210,139 @@ options_defaults(void **state)
     assert_false(opts.logout_on_close);
     assert_string_equal(opts.state_dir, "/run/pam_sso");
     assert_int_equal(opts.allow.count, 1);
+    assert_int_equal(opts.user_match.mode, SSO_USER_MATCH_EXACT);
+    assert_null(opts.user_match.map_path);
+    assert_null(opts.user_domain);
+    assert_null(opts.sts_endpoint);
+    assert_false(opts.allow_root);
+    sso_options_free(&opts);
+}
+
+static void
+options_user_match_modes(void **state)
+{
+    static const struct {
+        const char *word;
+        enum sso_user_match_mode mode;
+        const char *map_path;
+    } cases[] = {
+        { "user_match=exact", SSO_USER_MATCH_EXACT, NULL },
+        { "user_match=none", SSO_USER_MATCH_NONE, NULL },
+        { "user_match=map=/etc/security/pam_sso.users", SSO_USER_MATCH_MAP,
+          "/etc/security/pam_sso.users" },
+    };
+    struct fixture *f = *state;
+    size_t i;
+
+    require_empty_config(f);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct sso_options opts;
+        char error[SSO_OPTION_ERROR_MAX];
+
+        print_message("word '%s'\n", cases[i].word);
+        assert_int_equal(PARSE(&opts, error, f->arguments_config,
+                               "region=eu-west-1", "allow=*:*",
+                               cases[i].word, "allow_root"),
+                         0);
+        assert_int_equal(opts.user_match.mode, cases[i].mode);
+        if (cases[i].map_path == NULL)
+            assert_null(opts.user_match.map_path);
+        else
+            assert_string_equal(opts.user_match.map_path, cases[i].map_path);
+        assert_true(opts.allow_root);
+        sso_options_free(&opts);
+    }
+}
+
+static void
+options_localpart_needs_domain(void **state)
+{
+    struct fixture *f = *state;
+    struct sso_options opts;
+    char error[SSO_OPTION_ERROR_MAX];
+
+    require_empty_config(f);
+    assert_int_equal(PARSE(&opts, error, f->arguments_config,
+                           "region=eu-west-1", "allow=*:*",
+                           "user_match=localpart"),
+                     -1);
+    assert_string_equal(error, "user_match=localpart needs user_domain");
+    sso_options_free(&opts);
+
+    assert_int_equal(PARSE(&opts, error, f->arguments_config,
+                           "region=eu-west-1", "allow=*:*",
+                           "user_match=localpart",
+                           "user_domain=Example.COM"),
+                     0);
+    assert_int_equal(opts.user_match.mode, SSO_USER_MATCH_LOCALPART);
+    assert_string_equal(opts.user_domain, "Example.COM");
+    sso_options_free(&opts);
+}
+
+static void
+options_rejects_bad_user_match(void **state)
+{
+    static const struct {
+        const char *word;
+        const char *error;
+    } cases[] = {
+        { "user_match=Exact", "option 'user_match': expected exact, "
+          "localpart, map=PATH or none" },
+        { "user_match=map", "option 'user_match': expected exact, "
+          "localpart, map=PATH or none" },
+        { "user_match=map=users", "option 'user_match': map= needs an "
+          "absolute path" },
+        { "user_match=map=", "option 'user_match': map= needs an absolute "
+          "path" },
+        { "user_match", "option 'user_match': missing value" },
+        { "user_domain=example..com", "option 'user_domain': expected a "
+          "domain name of letters, digits, '.' and '-'" },
+        { "user_domain=@example.com", "option 'user_domain': expected a "
+          "domain name of letters, digits, '.' and '-'" },
+        { "user_domain=.example.com", "option 'user_domain': expected a "
+          "domain name of letters, digits, '.' and '-'" },
+        { "sts_endpoint=http://sts.example.com", "option 'sts_endpoint': "
+          "must start with https://" },
+        { "allow_root=maybe", "option 'allow_root': expected yes or no" },
+    };
+    struct fixture *f = *state;
+    size_t i;
+
+    require_empty_config(f);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct sso_options opts;
+        char error[SSO_OPTION_ERROR_MAX];
+
+        print_message("word '%s'\n", cases[i].word);
+        assert_int_equal(PARSE(&opts, error, f->arguments_config,
+                               "region=eu-west-1", "allow=*:*",
+                               cases[i].word),
+                         -1);
+        assert_string_equal(error, cases[i].error);
+        sso_options_free(&opts);
+    }
+}
+
+static void
+options_binding_needs_sts(void **state)
+{
+    struct fixture *f = *state;
+    struct sso_options opts;
+    char error[SSO_OPTION_ERROR_MAX];
+
+    require_empty_config(f);
+    assert_int_equal(PARSE(&opts, error, f->arguments_config,
+                           "endpoint=https://sso.example.com", "allow=*:*"),
+                     -1);
+    assert_string_equal(error, "user_match needs STS: set sts_endpoint, "
+                        "aws_region or region");
+    sso_options_free(&opts);
+
+    /* Any one of the three is enough. */
+    assert_int_equal(PARSE(&opts, error, f->arguments_config,
+                           "endpoint=https://sso.example.com", "allow=*:*",
+                           "aws_region=eu-central-1"),
+                     0);
     sso_options_free(&opts);
 }
 
@@ -320,9 +453,11 @@ options_parse_endpoint_keys(void **state)
     require_empty_config(f);
     assert_int_equal(PARSE(&opts, error, f->arguments_config,
                            "endpoint=https://sso.example.com:8443/portal",
+                           "sts_endpoint=https://sts.example.com:8443/",
                            "allow=*:*", "use_first_pass", "timeout=1"),
                      0);
     assert_string_equal(opts.endpoint, "https://sso.example.com:8443/portal");
+    assert_string_equal(opts.sts_endpoint, "https://sts.example.com:8443");
     assert_null(opts.region);
     assert_false(opts.use_fips_endpoint);
     assert_false(opts.use_dualstack_endpoint);
@@ -342,14 +477,15 @@ options_endpoint_trailing_slash(void **state)
     require_empty_config(f);
     /* options.h documents the stored endpoint as having no trailing '/'. */
     assert_int_equal(PARSE(&opts, error, f->arguments_config,
-                           "endpoint=https://sso.example.com/", "allow=*:*"),
+                           "endpoint=https://sso.example.com/", "allow=*:*",
+                           "user_match=none"),
                      0);
     assert_string_equal(opts.endpoint, "https://sso.example.com");
     sso_options_free(&opts);
 
     assert_int_equal(PARSE(&opts, error, f->arguments_config,
                            "endpoint=https://127.0.0.1:4443/base//",
-                           "allow=*:*"),
+                           "allow=*:*", "region=eu-west-1"),
                      0);
     assert_string_equal(opts.endpoint, "https://127.0.0.1:4443/base");
     sso_options_free(&opts);
@@ -1352,6 +1488,10 @@ main(void)
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(options_defaults),
         FIXTURE_TEST(options_logout_settings),
+        FIXTURE_TEST(options_user_match_modes),
+        FIXTURE_TEST(options_localpart_needs_domain),
+        FIXTURE_TEST(options_rejects_bad_user_match),
+        FIXTURE_TEST(options_binding_needs_sts),
         FIXTURE_TEST(options_default_config_path),
         FIXTURE_TEST(options_config_path_given),
         FIXTURE_TEST(options_parse_every_region_key),
