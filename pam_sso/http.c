@@ -650,11 +650,14 @@ sso_http_start(struct sso_http *http, enum sso_http_method method,
 static bool
 set_signer(struct call *call, const struct sso_http_signer *signer)
 {
-    if (asprintf(&call->sigv4, "aws:amz:%s:%s", signer->region,
-                 signer->service) < 0) {
-        call->sigv4 = NULL;
+    size_t length = strlen("aws:amz::") + strlen(signer->region)
+                    + strlen(signer->service) + 1;
+
+    call->sigv4 = malloc(length);
+    if (call->sigv4 == NULL)
         return false;
-    }
+    snprintf(call->sigv4, length, "aws:amz:%s:%s", signer->region,
+             signer->service);
     call->access_key_id = strdup(signer->access_key_id);
     call->secret_access_key = strdup(signer->secret_access_key);
     call->header_list = make_signed_header_list(signer->session_token);
