@@ -1,6 +1,7 @@
 """Logins through real Linux-PAM against the mock SSO portal."""
 
 import os
+import re
 import socket
 import stat
 
@@ -723,8 +724,9 @@ def test_symlinked_ca_file_is_service_err(pam, portal, tmp_path):
     login = pam.run()
 
     assert login.step("auth") == PAM_SERVICE_ERR
-    assert any("ca_file cannot be used" in line and "symbolic link" in line
-               for line in login.logs)
+    refusals = [line for line in login.logs if "ca_file cannot be used" in line]
+    assert len(refusals) == 1
+    assert "symbolic link" in refusals[0]
     assert ops(portal) == []
 
 
@@ -821,3 +823,32 @@ def test_unrequested_replies_are_freed(pam, portal):
 
     assert login.step("auth") == PAM_AUTH_ERR
     assert login.errors == ["The SSO access token grants no role allowed here."]
+
+
+def configured_version():
+    """The version in configure.ac's AC_INIT, its one source."""
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "configure.ac"),
+              encoding="utf-8") as f:
+        match = re.search(r"^AC_INIT\(\[pam_sso\], \[([^]]+)\]", f.read(), re.MULTILINE)
+    assert match is not None
+    return match.group(1)
+
+
+def test_debug_logs_module_version(pam, portal):
+    pam.auth_service(*portal_args(portal, "allow=*:ReadOnly", "debug"))
+
+    login = pam.run()
+
+    assert login.step("auth") == PAM_SUCCESS
+    assert f"pam_sso {configured_version()}: authenticate" in login.logs
+    assert f"pam_sso {configured_version()}: setcred" in login.logs
+    assert f"pam_sso {configured_version()}: open_session" in login.logs
+
+
+def test_version_not_logged_without_debug(pam, portal):
+    pam.auth_service(*portal_args(portal, "allow=*:ReadOnly"))
+
+    login = pam.run()
+
+    assert login.step("auth") == PAM_SUCCESS
+    assert not any(line.startswith("pam_sso ") for line in login.logs)
