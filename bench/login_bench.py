@@ -416,10 +416,11 @@ def print_report(results, settings):
     print("ms: wall time of pam_driver (auth, setcred, open).  requests, in flight, conns,\n"
           "TLS: counted by the mock.  CPU ms, RSS KiB: the driver's user+sys time and\n"
           "ru_maxrss.  bound ms: the round trips of a login that lists every candidate's\n"
-          "roles after the last ListAccounts page, max_parallel at a time, times the\n"
-          "latency, plus one connection set-up (two with STS).  floor ms: the same for the round trips\n"
-          "that no way of listing avoids.  boto ms: botocore doing the same job one\n"
-          "request at a time.  x bound, x floor, x boto: the module's time divided by those.")
+          "roles after the last ListAccounts page, max_parallel at a time, and STS\n"
+          "unless user_match=none, times the latency, plus one connection set-up (two\n"
+          "with STS).  floor ms: the same for the round trips that no way of listing\n"
+          "avoids.  boto ms: botocore doing the same job one request at a time.\n"
+          "x bound, x floor, x boto: the module's time divided by those.")
 
 
 # Command line
