@@ -17,6 +17,17 @@ def closed_port_url():
 
 
 @pytest.mark.valgrind
+def assert_every_connection_tunnelled(proxy, portal):
+    """No connection reached the mock except through one of the proxy's
+    tunnels.  A tunnel may carry no TLS handshake: the module drops a lane
+    whose listing can no longer change its choice, even while the lane is
+    still connecting."""
+    counts = portal.connection_counts()
+    assert counts["tls_handshakes"] <= counts["accepted"]
+    assert counts["accepted"] <= len(proxy.targets)
+    assert len({r["connection"] for r in portal.requests()}) <= counts["tls_handshakes"]
+
+
 def test_login_tunnels_through_configured_proxy(pam, portal):
     dead = closed_port_url()
     with ConnectProxy() as proxy:
@@ -31,7 +42,7 @@ def test_login_tunnels_through_configured_proxy(pam, portal):
     # One tunnel per parallel lane the login used and one for STS, all to
     # the mock, which serves both.
     assert set(proxy.targets) == {f"127.0.0.1:{port}"}
-    assert len(proxy.targets) == portal.connection_counts()["tls_handshakes"]
+    assert_every_connection_tunnelled(proxy, portal)
     assert [r["op"] for r in portal.requests()][-2:] == ["GetRoleCredentials",
                                                         "GetCallerIdentity"]
 
@@ -45,7 +56,7 @@ def test_logout_tunnels_through_configured_proxy(pam, portal, tmp_path):
 
     assert login.step("close") == PAM_SUCCESS
     # The login's tunnels, and one more for the Logout at close.
-    assert len(proxy.targets) == portal.connection_counts()["tls_handshakes"]
+    assert_every_connection_tunnelled(proxy, portal)
     assert len(proxy.targets) >= 2
     assert [r["op"] for r in portal.requests()][-1] == "Logout"
 

@@ -16,6 +16,7 @@ import pytest
 from conftest import (ACCOUNT_A, ACCOUNT_C, OTHER_TOKEN, PAM_AUTH_ERR, PAM_AUTHINFO_UNAVAIL,
                       PAM_SERVICE_ERR, PAM_SUCCESS, TOKEN, portal_args, role_credentials,
                       standard_scenario)
+from portal_server import MockPortal
 from test_faults import decision_reason
 from test_login import assert_nothing_exported, ops
 
@@ -485,6 +486,41 @@ def test_unreachable_sts_is_unavailable(pam, portal):
     assert_nothing_exported(login)
     # The portal part of the login did happen.
     assert ops(portal)[-1] == "GetRoleCredentials"
+
+
+@pytest.mark.parametrize("cert_name, logged", [
+    ("other-server", "unable to get local issuer certificate"),
+    ("wrong-host", "no alternative certificate subject name matches target host name"),
+], ids=["unknown-ca", "wrong-host"])
+def test_sts_held_to_portal_tls_rules(pam, portal, certdir, tmp_path, cert_name, logged):
+    """An STS whose certificate the portal's ca_file does not vouch for, or
+    that names another host, gets no request."""
+    with MockPortal(standard_scenario(), certdir, str(tmp_path / "sts"),
+                    cert_name=cert_name) as sts:
+        args = [arg for arg in portal_args(portal, ALLOW_A)
+                if not arg.startswith("sts_endpoint=")]
+        pam.auth_service(*args, f"sts_endpoint={sts.url}")
+
+        login = pam.run()
+
+        assert login.steps == {"auth": PAM_AUTHINFO_UNAVAIL}
+        assert logged in decision_reason(login)
+        assert sts.requests() == []
+        assert sts.connection_counts()["accepted"] >= 1
+    assert_nothing_exported(login)
+
+
+def test_http_sts_endpoint_is_service_err(pam, portal):
+    args = [arg for arg in portal_args(portal, ALLOW_A) if not arg.startswith("sts_endpoint=")]
+    pam.auth_service(*args, f"sts_endpoint=http://127.0.0.1:{portal.port}")
+
+    login = pam.run()
+
+    assert login.steps == {"auth": PAM_SERVICE_ERR}
+    assert any("option 'sts_endpoint': must start with https://" in line
+               for line in login.logs)
+    assert login.prompts == []
+    assert ops(portal) == []
 
 
 def test_stalled_sts_fails_within_timeout(pam, portal):
