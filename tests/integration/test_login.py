@@ -92,16 +92,24 @@ def test_login_reuses_one_connection(pam, portal):
 
 
 def test_parallel_lanes_bound_connections(pam, portal):
-    """Three role listings over two lanes: two TLS connections, each reused.
-    Only the last account has Billing, so no listing can be dropped."""
+    """Three role listings over two lanes: at most two TLS connections to
+    the portal, each reused.  Only the last account has Billing, so no
+    listing can be dropped.  libcurl's PIPEWAIT may let the second lane
+    reuse the first connection once it is free instead of opening its own,
+    so one connection is allowed too."""
     pam.auth_service(*portal_args(portal, "allow=*:Billing", "max_parallel=2"))
 
     login = pam.run()
 
     assert login.step("auth") == PAM_SUCCESS
-    # Two lanes to the portal, and STS on a connection of its own.
-    assert portal.connection_counts()["tls_handshakes"] == 3
-    assert len({r["connection"] for r in portal_requests(portal)}) == 2
+    portal_connections = {r["connection"] for r in portal_requests(portal)}
+    sts_connections = {r["connection"] for r in portal.requests() if r["sts"] is not None}
+    assert 1 <= len(portal_connections) <= 2
+    # STS runs on a connection of its own, and each connection has one
+    # handshake.
+    assert len(sts_connections) == 1
+    assert sts_connections.isdisjoint(portal_connections)
+    assert portal.connection_counts()["tls_handshakes"] == len(portal_connections) + 1
     assert len(portal_requests(portal)) == 5
 
 
