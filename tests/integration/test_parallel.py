@@ -5,6 +5,7 @@ import pytest
 
 from conftest import (ACCOUNT_A, ACCOUNT_B, PAM_AUTH_ERR, PAM_SUCCESS, TOKEN, account,
                       portal_args, standard_scenario)
+from sso_fixtures import ops_after_listing
 from portal_server import MockPortal
 from test_login import assert_exported
 
@@ -109,7 +110,7 @@ def test_exact_rules_skip_account_listing(pam, portal):
               if r["op"] == "ListAccountRoles"]
     assert ACCOUNT_B in listed
     assert set(listed) <= {ACCOUNT_A, ACCOUNT_B}
-    assert ops(portal)[-2:] == ["GetRoleCredentials", "GetCallerIdentity"]
+    assert ops_after_listing(portal) == ["GetRoleCredentials", "GetCallerIdentity"]
 
 
 def test_exact_rule_not_visible_falls_to_next_rule(pam, portal):

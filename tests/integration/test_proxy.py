@@ -7,6 +7,7 @@ import time
 import pytest
 
 from conftest import (PAM_AUTHINFO_UNAVAIL, PAM_SERVICE_ERR, PAM_SUCCESS, portal_args)
+from sso_fixtures import ops_after_listing
 from connect_proxy import ConnectProxy
 
 
@@ -43,8 +44,7 @@ def test_login_tunnels_through_configured_proxy(pam, portal):
     # the mock, which serves both.
     assert set(proxy.targets) == {f"127.0.0.1:{port}"}
     assert_every_connection_tunnelled(proxy, portal)
-    assert [r["op"] for r in portal.requests()][-2:] == ["GetRoleCredentials",
-                                                        "GetCallerIdentity"]
+    assert ops_after_listing(portal) == ["GetRoleCredentials", "GetCallerIdentity"]
 
 
 def test_logout_tunnels_through_configured_proxy(pam, portal, tmp_path):
