@@ -11,13 +11,26 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "http.h"
 #include "sts.h"
 
 #define GET_CALLER_IDENTITY_FORM "Action=GetCallerIdentity&Version=2011-06-15"
+
+/* A throttled call is tried again up to this many times, after a wait with
+ * full jitter over BASE * 2^retry; botocore's retry rules also count STS's
+ * HTTP 400 Throttling as retryable.  The HTTP layer retries 429 and 5xx
+ * itself, but only the error code in the body marks a 400 as throttling. */
+#define THROTTLE_RETRIES_MAX 3
+#define THROTTLE_BASE_MS 200
+
+/* Room left for the request itself after a wait. */
+#define REQUEST_ROOM_MS 100
 
 /* STS reports throttling as HTTP 400 with one of these codes: a busy
  * service, not a rejection. */
@@ -29,10 +42,11 @@ is_throttling(const char *code)
            || strcmp(code, "RequestLimitExceeded") == 0;
 }
 
-/* Classify a non-200 RESPONSE and describe it in ERROR. */
+/* Classify a non-200 RESPONSE, describe it in ERROR, and set *THROTTLED
+ * when STS throttled the call. */
 static enum sso_status
-classify_error(const struct sso_http_response *response, char *error,
-               size_t error_size)
+classify_error(const struct sso_http_response *response, bool *throttled,
+               char *error, size_t error_size)
 {
     char code[SSO_STS_CODE_MAX];
 
@@ -42,8 +56,9 @@ classify_error(const struct sso_http_response *response, char *error,
     snprintf(error, error_size, "STS answered HTTP %ld: %s",
              response->status, code);
 
+    *throttled = response->status == 400 && is_throttling(code);
     if ((response->status == 400 || response->status == 403)
-        && !is_throttling(code))
+        && !*throttled)
         return SSO_UNAUTHORIZED;
     if (response->status == 400 || response->status == 429
         || response->status >= 500)
@@ -71,38 +86,25 @@ read_identity(const struct sso_http_response *response,
     }
 }
 
-enum sso_status
-sso_sts_get_caller_identity(const struct sso_sts_target *target,
-                            const struct sso_credentials *creds,
-                            struct sso_caller_identity *identity,
-                            char *error, size_t error_size)
+/* Call GetCallerIdentity once on HTTP, as sso_sts_get_caller_identity()
+ * describes, and set *THROTTLED when STS throttled it. */
+static enum sso_status
+call_once(struct sso_http *http, const char *url,
+          const struct sso_http_signer *signer,
+          struct sso_caller_identity *identity, bool *throttled, char *error,
+          size_t error_size)
 {
-    const struct sso_http_signer signer = {
-        target->region, "sts", creds->access_key_id,
-        creds->secret_access_key, creds->session_token,
-    };
     struct sso_http_response response = { 0, NULL, 0, "" };
     char http_error[SSO_HTTP_CALL_ERROR_MAX];
-    struct sso_http *http;
     enum sso_status status;
 
-    memset(identity, 0, sizeof(*identity));
-    error[0] = '\0';
-
-    http = sso_http_new(target->ca_pem, target->ca_length, target->proxy,
-                        target->deadline_ms, 1);
-    if (http == NULL) {
-        snprintf(error, error_size, "the HTTP client could not be set up");
-        return SSO_NO_MEMORY;
-    }
-
-    switch (sso_http_post_signed(http, target->url, GET_CALLER_IDENTITY_FORM,
-                                 &signer, &response, http_error,
-                                 sizeof(http_error))) {
+    *throttled = false;
+    switch (sso_http_post_signed(http, url, GET_CALLER_IDENTITY_FORM, signer,
+                                 &response, http_error, sizeof(http_error))) {
     case SSO_HTTP_OK:
         status = response.status == 200
                  ? read_identity(&response, identity, error, error_size)
-                 : classify_error(&response, error, error_size);
+                 : classify_error(&response, throttled, error, error_size);
         break;
     case SSO_HTTP_NO_MEMORY:
         snprintf(error, error_size, "out of memory");
@@ -115,6 +117,66 @@ sso_sts_get_caller_identity(const struct sso_sts_target *target,
     }
 
     sso_http_response_clear(&response);
+    return status;
+}
+
+/* Wait before retry number RETRY (from 1) of a throttled call.  Returns
+ * false, without waiting, when the wait and a request would pass
+ * DEADLINE_MS. */
+static bool
+wait_before_retry(unsigned int retry, uint64_t deadline_ms)
+{
+    uint64_t window = (uint64_t) THROTTLE_BASE_MS << retry;
+    uint32_t random = 0;
+    uint64_t wait;
+    struct timespec pause;
+
+    if (getrandom(&random, sizeof(random), GRND_NONBLOCK) != sizeof(random))
+        random = (uint32_t) sso_http_now_ms() * 2654435761u;
+    wait = random % (window + 1);
+    if (sso_http_now_ms() + wait + REQUEST_ROOM_MS >= deadline_ms)
+        return false;
+
+    pause.tv_sec = (time_t) (wait / 1000);
+    pause.tv_nsec = (long) (wait % 1000) * 1000000L;
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+        continue;
+    return true;
+}
+
+enum sso_status
+sso_sts_get_caller_identity(const struct sso_sts_target *target,
+                            const struct sso_credentials *creds,
+                            struct sso_caller_identity *identity,
+                            char *error, size_t error_size)
+{
+    const struct sso_http_signer signer = {
+        target->region, "sts", creds->access_key_id,
+        creds->secret_access_key, creds->session_token,
+    };
+    struct sso_http *http;
+    enum sso_status status;
+    unsigned int retry;
+    bool throttled = false;
+
+    memset(identity, 0, sizeof(*identity));
+    error[0] = '\0';
+
+    http = sso_http_new(target->ca_pem, target->ca_length, target->proxy,
+                        target->deadline_ms, 1);
+    if (http == NULL) {
+        snprintf(error, error_size, "the HTTP client could not be set up");
+        return SSO_NO_MEMORY;
+    }
+
+    for (retry = 0;; retry++) {
+        status = call_once(http, target->url, &signer, identity, &throttled,
+                           error, error_size);
+        if (!throttled || retry == THROTTLE_RETRIES_MAX
+            || !wait_before_retry(retry + 1, target->deadline_ms))
+            break;
+    }
+
     sso_http_free(http);
     return status;
 }

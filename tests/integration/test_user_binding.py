@@ -1,8 +1,8 @@
 """The binding of a login to the token's owner, through real Linux-PAM.
 
 After GetRoleCredentials the module calls STS GetCallerIdentity, signed
-with the role credentials, to learn whose credentials they are.  The mock's STS
-checks each signature with botocore's signer and answers with the
+with the role credentials, to learn whose credentials they are.  The
+mock's STS checks each signature with botocore's signer and returns the
 Identity Center user name of the token that the scenario names, so these
 tests change the scenario's "user_name" (and a role's "caller_arn") and
 the PAM user, and check the module's decision.
@@ -535,6 +535,8 @@ def test_stalled_sts_fails_within_timeout(pam, portal):
 
 
 def test_sts_throttling_is_unavailable(pam, portal):
+    """STS throttles with HTTP 400; the module tries three more times, then
+    gives up as unavailable rather than as a rejection."""
     owned_by(portal, "alice", faults=[{"op": "GetCallerIdentity", "status": 400,
                                         "error_type": "Throttling", "message": "Rate exceeded"}])
     pam.auth_service(*portal_args(portal, ALLOW_A))
@@ -544,6 +546,31 @@ def test_sts_throttling_is_unavailable(pam, portal):
     assert login.steps == {"auth": PAM_AUTHINFO_UNAVAIL}
     assert login.errors == [STS_UNAVAILABLE]
     assert decision_reason(login).endswith("STS answered HTTP 400: Throttling")
+    assert [r["status"] for r in sts_requests(portal)] == [400, 400, 400, 400]
+
+
+def test_sts_throttling_retried_then_succeeds(pam, portal):
+    owned_by(portal, "alice", faults=[{"op": "GetCallerIdentity", "status": 400,
+                                        "error_type": "Throttling", "times": 2}])
+    pam.auth_service(*portal_args(portal, ALLOW_A))
+
+    login = pam.run()
+
+    assert login.step("auth") == PAM_SUCCESS
+    assert [r["status"] for r in sts_requests(portal)] == [400, 400, 200]
+    # The retries reuse the first connection to STS.
+    assert len({r["connection"] for r in sts_requests(portal)}) == 1
+
+
+def test_sts_throttling_stops_at_timeout(pam, portal):
+    owned_by(portal, "alice", faults=[{"op": "GetCallerIdentity", "status": 400,
+                                        "error_type": "Throttling", "delay": 0.7}])
+    pam.auth_service(*portal_args(portal, ALLOW_A, "timeout=1"))
+
+    login = pam.run()
+
+    assert login.steps == {"auth": PAM_AUTHINFO_UNAVAIL}
+    assert login.seconds < 3
 
 
 def test_sts_server_error_retried_then_succeeds(pam, portal):
