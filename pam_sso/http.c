@@ -407,6 +407,16 @@ random_below(uint64_t bound)
     return value % bound;
 }
 
+uint64_t
+sso_http_backoff_ms(unsigned int attempt)
+{
+    uint64_t window = (uint64_t) BACKOFF_BASE_MS << (attempt < 6 ? attempt : 6);
+
+    if (window > BACKOFF_CAP_MS)
+        window = BACKOFF_CAP_MS;
+    return random_below(window + 1);
+}
+
 /*
  * Decide the wait before retry number ATTEMPT (from 1) after a 429 or 5xx.
  * Returns false when the retry cannot finish within the deadline.
@@ -416,12 +426,8 @@ plan_retry(const struct sso_http *http, unsigned int attempt,
            long retry_after, uint64_t *wake_ms)
 {
     uint64_t now = sso_http_now_ms();
-    uint64_t window = BACKOFF_BASE_MS << (attempt < 6 ? attempt : 6);
-    uint64_t wait;
+    uint64_t wait = sso_http_backoff_ms(attempt);
 
-    if (window > BACKOFF_CAP_MS)
-        window = BACKOFF_CAP_MS;
-    wait = random_below(window + 1);
     if (retry_after >= 0)
         wait = (uint64_t) retry_after * 1000;
 
@@ -921,13 +927,22 @@ sso_http_wait(struct sso_http *http, struct sso_http_done *done)
     }
 }
 
-/* Queue CALL alone and wait for its outcome.  RESPONSE and ERROR as for
- * sso_http_request(). */
+/* Queue CALL alone and wait for its outcome, or fail with "out of memory"
+ * when CALL is NULL or its set-up failed (READY false).  RESPONSE and
+ * ERROR as for sso_http_request(). */
 static enum sso_http_result
-run_alone(struct sso_http *http, struct call *call,
+run_alone(struct sso_http *http, struct call *call, bool ready,
           struct sso_http_response *response, char *error, size_t error_size)
 {
     struct sso_http_done done;
+
+    memset(response, 0, sizeof(*response));
+    error[0] = '\0';
+    if (call == NULL || !ready) {
+        call_free(call);
+        snprintf(error, error_size, "out of memory");
+        return SSO_HTTP_NO_MEMORY;
+    }
 
     queue_push(&http->waiting, call);
     if (!sso_http_wait(http, &done)) {
@@ -948,17 +963,10 @@ sso_http_request(struct sso_http *http, enum sso_http_method method,
 {
     struct call *call = call_new(method, url, NULL);
 
-    memset(response, 0, sizeof(*response));
-    error[0] = '\0';
-
     if (call != NULL)
         call->header_list = make_header_list(token, method);
-    if (call == NULL || call->header_list == NULL) {
-        call_free(call);
-        snprintf(error, error_size, "out of memory");
-        return SSO_HTTP_NO_MEMORY;
-    }
-    return run_alone(http, call, response, error, error_size);
+    return run_alone(http, call, call != NULL && call->header_list != NULL,
+                     response, error, error_size);
 }
 
 enum sso_http_result
@@ -968,16 +976,11 @@ sso_http_post_signed(struct sso_http *http, const char *url,
                      size_t error_size)
 {
     struct call *call = call_new(SSO_HTTP_POST, url, NULL);
+    bool ready = false;
 
-    memset(response, 0, sizeof(*response));
-    error[0] = '\0';
-
-    if (call != NULL)
+    if (call != NULL) {
         call->form = form;
-    if (call == NULL || !set_signer(call, signer)) {
-        call_free(call);
-        snprintf(error, error_size, "out of memory");
-        return SSO_HTTP_NO_MEMORY;
+        ready = set_signer(call, signer);
     }
-    return run_alone(http, call, response, error, error_size);
+    return run_alone(http, call, ready, response, error, error_size);
 }

@@ -55,6 +55,12 @@ void sso_http_free(struct sso_http *http);
 /* Milliseconds on the monotonic clock. */
 uint64_t sso_http_now_ms(void);
 
+/*
+ * Return the wait before retry number ATTEMPT (from 1): full jitter over
+ * 200 ms * 2^ATTEMPT, capped at 5 s, as for 429 and 5xx responses.
+ */
+uint64_t sso_http_backoff_ms(unsigned int attempt);
+
 enum sso_http_method {
     SSO_HTTP_GET,
     SSO_HTTP_POST,          /* with an empty body */

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "http.h"
@@ -22,12 +21,11 @@
 
 #define GET_CALLER_IDENTITY_FORM "Action=GetCallerIdentity&Version=2011-06-15"
 
-/* A throttled call is tried again up to this many times, after a wait with
- * full jitter over BASE * 2^retry; botocore's retry rules also count STS's
- * HTTP 400 Throttling as retryable.  The HTTP layer retries 429 and 5xx
- * itself, but only the error code in the body marks a 400 as throttling. */
+/* A throttled call is tried again up to this many times, after the HTTP
+ * layer's backoff.  botocore's retry rules also count STS's HTTP 400
+ * Throttling as retryable.  The HTTP layer retries 429 and 5xx itself, but
+ * only the error code in the body marks a 400 as throttling. */
 #define THROTTLE_RETRIES_MAX 3
-#define THROTTLE_BASE_MS 200
 
 /* Room left for the request itself after a wait. */
 #define REQUEST_ROOM_MS 100
@@ -126,14 +124,9 @@ call_once(struct sso_http *http, const char *url,
 static bool
 wait_before_retry(unsigned int retry, uint64_t deadline_ms)
 {
-    uint64_t window = (uint64_t) THROTTLE_BASE_MS << retry;
-    uint32_t random = 0;
-    uint64_t wait;
+    uint64_t wait = sso_http_backoff_ms(retry);
     struct timespec pause;
 
-    if (getrandom(&random, sizeof(random), GRND_NONBLOCK) != sizeof(random))
-        random = (uint32_t) sso_http_now_ms() * 2654435761u;
-    wait = random % (window + 1);
     if (sso_http_now_ms() + wait + REQUEST_ROOM_MS >= deadline_ms)
         return false;
 

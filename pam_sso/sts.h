@@ -14,9 +14,6 @@
 #include "portal.h"
 #include "sts_xml.h"
 
-/* Room for the description of a failed call. */
-#define SSO_STS_ERROR_MAX 512
-
 /* The STS endpoint, signing region and connection settings of a call. */
 struct sso_sts_target {
     const char *url;            /* https:// URL of the STS endpoint */

@@ -3,10 +3,10 @@
  *
  * STS responds in XML by default, and its JSON form is not documented for this
  * request, so the module reads the XML that AWS documents.  The reader is
- * a stream over a small fixed shape: a document type declaration (the
- * door to entity expansion) stops it, as do a processing instruction,
- * deeper nesting or more elements than any STS response has, text mixed
- * with elements, and a repeated field.
+ * a stream over a small fixed shape.  A document type declaration stops
+ * it, because it is the door to entity expansion.  So do a processing
+ * instruction, deeper nesting or more elements than any STS response has,
+ * text mixed with elements, and a repeated field.
  *
  * SPDX-License-Identifier: MIT
  */

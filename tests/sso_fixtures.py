@@ -8,6 +8,7 @@ A conftest.py imports the certdir fixture from here to register it.
 import datetime
 import hashlib
 import os
+import socket
 import subprocess
 import time
 
@@ -122,6 +123,13 @@ def certdir(tmp_path_factory):
     empty.write_text("")
     os.chmod(empty, 0o644)
     return str(directory)
+
+
+def closed_port():
+    """Return a port on 127.0.0.1 where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def ops_after_listing(server):

@@ -77,7 +77,7 @@ def test_quick_request_counts(quick):
         assert operations.get("ListAccounts", 0) <= 1, case
         assert 1 <= operations.get("ListAccountRoles", 0) <= candidates, case
         assert operations.get("GetRoleCredentials") == 1, case
-        # The default user_match=exact asks STS once, after the credentials.
+        # The default user_match=exact calls STS once, after the credentials.
         assert operations.get("GetCallerIdentity") == 1, case
         assert case["botocore_requests"] >= case["requests"], case
 

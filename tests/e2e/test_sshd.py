@@ -11,7 +11,6 @@ import base64
 import os
 import re
 import secrets
-import socket
 import stat
 import subprocess
 import types
@@ -19,7 +18,7 @@ import types
 import pytest
 
 from sso_fixtures import (ACCOUNT_A, ACCOUNT_C, OTHER_TOKEN, TOKEN, assert_exported,
-                          portal_args, role_credentials, standard_scenario)
+                          closed_port, portal_args, role_credentials, standard_scenario)
 
 from .sshd_harness import (MODULE, NOT_ROOT_REASON, REPO, LocalUser, pam_service,
                            parse_env, parse_sections)
@@ -82,13 +81,6 @@ def stderr_lines(result):
 
 def permission_denied(user):
     return f"{user.name}@127.0.0.1: Permission denied (keyboard-interactive)."
-
-
-def closed_port():
-    """Return a port on 127.0.0.1 where nothing listens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def secret_values(scenario, token, account_id, role_name):

@@ -3,9 +3,9 @@
  *
  * Input: an SSO name on the first line, a local user on the second, and
  * map file text after that.  Every entry of a parsed map must keep the
- * documented field rules; every mode must refuse a name at the 64
- * character limit; and a map line naming the user with the SSO name
- * itself as its pattern must allow it unless the name contains glob
+ * documented field rules.  Every mode must reject a name at the 64
+ * character limit.  A map line with the SSO name itself as its pattern
+ * and the user must allow that pair, unless the name contains glob
  * characters.
  *
  * SPDX-License-Identifier: MIT

@@ -44,8 +44,8 @@ def credentials_body(drop=None, **changes):
 
 def inject(server, *faults, **settings):
     """Give SERVER the standard scenario plus SETTINGS and FAULTS.  Account
-    A's ReadOnly role gets FAULT_CREDENTIALS, so that STS knows the
-    credentials of an injected GetRoleCredentials body."""
+    A's ReadOnly role gets FAULT_CREDENTIALS, so that the mock's STS
+    accepts the credentials of an injected GetRoleCredentials body."""
     scenario = standard_scenario()
     for entry in scenario["tokens"][TOKEN]["accounts"]:
         if entry["accountId"] == ACCOUNT_A:

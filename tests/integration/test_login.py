@@ -732,9 +732,9 @@ def test_symlinked_ca_file_is_service_err(pam, portal, tmp_path):
     login = pam.run()
 
     assert login.step("auth") == PAM_SERVICE_ERR
-    refusals = [line for line in login.logs if "ca_file cannot be used" in line]
-    assert len(refusals) == 1
-    assert "symbolic link" in refusals[0]
+    ca_errors = [line for line in login.logs if "ca_file cannot be used" in line]
+    assert len(ca_errors) == 1
+    assert "symbolic link" in ca_errors[0]
     assert ops(portal) == []
 
 

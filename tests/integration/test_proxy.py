@@ -1,20 +1,17 @@
 """The proxy= option: only the operator's proxy carries the portal traffic,
 whatever proxy variables the process environment holds."""
 
-import socket
 import time
 
 import pytest
 
 from conftest import (PAM_AUTHINFO_UNAVAIL, PAM_SERVICE_ERR, PAM_SUCCESS, portal_args)
-from sso_fixtures import ops_after_listing
+from sso_fixtures import closed_port, ops_after_listing
 from connect_proxy import ConnectProxy
 
 
 def closed_port_url():
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{listener.getsockname()[1]}"
+    return f"http://127.0.0.1:{closed_port()}"
 
 
 def assert_every_connection_tunnelled(proxy, portal):

@@ -2,14 +2,13 @@
 
 After GetRoleCredentials the module calls STS GetCallerIdentity, signed
 with the role credentials, to learn whose credentials they are.  The
-mock's STS checks each signature with botocore's signer and returns the
-Identity Center user name of the token that the scenario names, so these
-tests change the scenario's "user_name" (and a role's "caller_arn") and
-the PAM user, and check the module's decision.
+mock's STS checks each signature with botocore's signer.  It returns the
+Identity Center user name that the scenario gives the token.  So these
+tests vary the scenario's "user_name", a role's "caller_arn" and the PAM
+user, and check the module's decision.
 """
 
 import os
-import socket
 
 import pytest
 
@@ -17,6 +16,7 @@ from conftest import (ACCOUNT_A, ACCOUNT_C, OTHER_TOKEN, PAM_AUTH_ERR, PAM_AUTHI
                       PAM_SERVICE_ERR, PAM_SUCCESS, TOKEN, portal_args, role_credentials,
                       standard_scenario)
 from portal_server import MockPortal
+from sso_fixtures import closed_port
 from test_faults import decision_reason
 from test_login import assert_nothing_exported, ops
 
@@ -76,12 +76,6 @@ def write_root_file(path, text, mode=0o644, uid=0):
     os.chmod(path, mode)
     os.chown(path, uid, 0)
     return path
-
-
-def closed_port_url():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"https://127.0.0.1:{probe.getsockname()[1]}"
 
 
 # --- the default: user_match=exact ------------------------------------------
@@ -473,7 +467,7 @@ def test_sts_rejection_is_auth_err_with_code(pam, portal, code, status):
 @pytest.mark.valgrind
 def test_unreachable_sts_is_unavailable(pam, portal):
     args = [arg for arg in portal_args(portal, ALLOW_A) if not arg.startswith("sts_endpoint=")]
-    pam.auth_service(*args, f"sts_endpoint={closed_port_url()}")
+    pam.auth_service(*args, f"sts_endpoint=https://127.0.0.1:{closed_port()}")
 
     login = pam.run()
 
