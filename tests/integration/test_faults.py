@@ -515,8 +515,11 @@ def test_retry_after_delays_retry(pam, portal):
 
 @pytest.mark.valgrind
 def test_retry_after_beyond_budget_gives_up(pam, portal):
+    """A Retry-After past the budget ends the login at once, not at the
+    deadline.  The budget is well above the bound below, because a login
+    under valgrind alone takes up to about 3 s."""
     inject(portal, {"op": "ListAccounts", "status": 429, "headers": {"Retry-After": "30"}})
-    pam.auth_service(*portal_args(portal, "allow=*:*", "timeout=3"))
+    pam.auth_service(*portal_args(portal, "allow=*:*", "timeout=10"))
 
     login = pam.run()
 
@@ -524,7 +527,7 @@ def test_retry_after_beyond_budget_gives_up(pam, portal):
     assert decision_reason(login) == ("role listing failed: ListAccounts: "
                                       "HTTP 429 (TooManyRequestsException)")
     assert ops(portal) == ["ListAccounts"]
-    assert login.seconds < 2
+    assert login.seconds < 5
 
 
 def test_endless_throttling_stops_in_time(pam, portal):

@@ -466,13 +466,15 @@ def test_sts_rejection_is_auth_err_with_code(pam, portal, code, status):
 
 @pytest.mark.valgrind
 def test_unreachable_sts_is_unavailable(pam, portal):
+    """A refused connection fails well before the 10 s default timeout.
+    The bound leaves room for a login under valgrind, about 2 to 3 s."""
     args = [arg for arg in portal_args(portal, ALLOW_A) if not arg.startswith("sts_endpoint=")]
     pam.auth_service(*args, f"sts_endpoint=https://127.0.0.1:{closed_port()}")
 
     login = pam.run()
 
     assert login.steps == {"auth": PAM_AUTHINFO_UNAVAIL}
-    assert login.seconds < 3
+    assert login.seconds < 5
     assert login.errors == [STS_UNAVAILABLE]
     assert decision_reason(login).startswith(
         "the token's owner cannot be learned from STS: STS request failed: "
